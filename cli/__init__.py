@@ -1,0 +1,1 @@
+"""The `graphtrace` command line (installed as graphtrace.cli)."""

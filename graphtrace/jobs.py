@@ -1,0 +1,45 @@
+"""Whole jobs behind the command line: run a script, trace what it built, write the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .render.files import LAYOUT_FORMATS, check_writable, graph_bytes, resolve_format, write_atomically
+from .stack import run_with_large_stack
+
+
+def render_script(script, script_args, output, fmt, variables, style, *, animate=False) -> str:
+    """Run ``script``, draw its tensors to ``output``; return a one-line report of what was drawn.
+
+    Everything about the output is checked before the script runs. The script,
+    the trace and the freeing of the script's graphs all happen on a large
+    stack, so deep graphs cannot crash the process when they are freed.
+    """
+    script = Path(script)
+    if animate:
+        from .render.animate_job import animate_script
+
+        return animate_script(script, script_args, output, fmt, variables, style)
+    output = Path(output) if output is not None else Path(f"{script.stem}.{fmt or 'svg'}")
+    fmt = resolve_format(output, fmt)
+    check_writable(output)
+    if fmt in LAYOUT_FORMATS:
+        from .render.layout import check_format_supported
+
+        check_format_supported(fmt)
+
+    def job():
+        from .script import drawable_tensors, run_script, tensor_names
+        from .tracing import trace
+
+        namespace = run_script(script, script_args)
+        try:
+            chosen = drawable_tensors(namespace, variables)
+            graph = trace(chosen, names=tensor_names(namespace))
+            return list(chosen), graph.number_of_nodes(), graph_bytes(graph, fmt, **style)
+        finally:
+            namespace.clear()  # the script's graphs are freed here, on the large stack
+
+    drawn, node_count, data = run_with_large_stack(job)
+    write_atomically(output, data)
+    return f"drew {', '.join(drawn)} ({node_count} nodes) to {output}"

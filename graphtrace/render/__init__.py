@@ -1,0 +1,1 @@
+"""Renderers: DOT text, files (SVG/PNG/PDF/JSON), notebook display and backward animations."""

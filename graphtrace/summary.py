@@ -1,0 +1,63 @@
+"""Small, JSON-able summaries of tensor values and gradients."""
+
+from __future__ import annotations
+
+import math
+
+# Tensors with at most this many elements show their values; larger ones show shape + norm.
+MAX_VALUES = 16
+
+
+def summarize(value, max_values: int = MAX_VALUES):
+    """Summary of a torch tensor, a scalar Value's data (a float) or None."""
+    if value is None:
+        return None
+    if isinstance(value, (int, float)):
+        number = float(value)
+        return {"shape": [], "norm": abs(number), "values": [number]}
+    return _summarize_tensor(value, max_values)
+
+
+def _summarize_tensor(tensor, max_values):
+    import torch
+
+    shape = list(tensor.shape)
+    if tensor.is_sparse or tensor.device.type == "meta" or tensor.is_complex():
+        # No cheap, meaningful numbers for these; shape alone is still useful.
+        return {"shape": shape, "norm": None}
+    data = tensor.detach()
+    if data.dtype == torch.bool:
+        data = data.to(torch.int64)
+    summary = {"shape": shape, "norm": float(data.double().norm()) if data.numel() else 0.0}
+    if data.numel() <= max_values:
+        summary["values"] = [float(v) for v in data.cpu().reshape(-1).tolist()]
+    return summary
+
+
+def format_number(number) -> str:
+    """A short, stable text for one number: 4 significant digits, integers without '.0'."""
+    if number is None:
+        return "?"
+    if math.isnan(number):
+        return "nan"
+    if math.isinf(number):
+        return "inf" if number > 0 else "-inf"
+    if number == int(number) and abs(number) < 1e6:
+        return str(int(number))
+    return f"{number:.4g}"
+
+
+def format_summary(summary) -> str:
+    """The text shown for a summary: '-4', '[1, 2, 3]', or '3×4 ‖·‖=2.5'."""
+    if summary is None:
+        return "None"
+    values = summary.get("values")
+    shape = summary["shape"]
+    if values is not None:
+        if not shape:
+            return format_number(values[0])
+        return "[" + ", ".join(format_number(v) for v in values) + "]"
+    dims = "×".join(str(d) for d in shape) or "scalar"
+    if summary.get("norm") is None:
+        return dims
+    return f"{dims} ‖·‖={format_number(summary['norm'])}"

@@ -1,0 +1,88 @@
+"""Read what a tracer needs from a tensor-like object, torch or scalar, without changing it."""
+
+from __future__ import annotations
+
+import sys
+
+from ..summary import summarize
+
+
+def is_tensor_like(obj) -> bool:
+    """True for torch tensors and graphtrace.scalar Values."""
+    # torch is only consulted if the user already imported it: tracing pure
+    # scalar-engine values must not pay for importing torch.
+    torch = sys.modules.get("torch")
+    if torch is not None and isinstance(obj, torch.Tensor):
+        return True
+    scalar = sys.modules.get("graphtrace.scalar.engine")
+    return scalar is not None and isinstance(obj, scalar.Value)
+
+
+def engine_of(obj) -> str:
+    torch = sys.modules.get("torch")
+    return "torch" if torch is not None and isinstance(obj, torch.Tensor) else "scalar"
+
+
+def tensor_data(obj):
+    """The value to summarize: the tensor itself (torch) or its float (scalar engine)."""
+    return obj if engine_of(obj) == "torch" else obj.data
+
+
+def readable_grad(obj):
+    """obj.grad, read only where torch keeps one, so no non-leaf warning is triggered."""
+    if obj.is_leaf or obj.retains_grad:
+        grad = obj.grad
+        return grad if engine_of(obj) == "torch" or grad is None else float(grad)
+    return None
+
+
+def tensor_attributes(obj, max_values: int) -> dict:
+    """The schema's tensor-node attributes (everything but name and role)."""
+    return {
+        "shape": list(obj.shape),
+        "dtype": str(obj.dtype).replace("torch.", ""),
+        "device": str(obj.device),
+        "requires_grad": bool(obj.requires_grad),
+        "is_leaf": bool(obj.is_leaf),
+        "retains_grad": bool(obj.retains_grad),
+        "value": _safe_summary(tensor_data(obj), max_values),
+        "grad": _safe_summary(readable_grad(obj), max_values),
+    }
+
+
+def _safe_summary(value, max_values):
+    try:
+        return summarize(value, max_values)
+    except RuntimeError:
+        # Some tensor subclasses and fake tensors refuse to give numbers; the
+        # picture is still useful without them.
+        return None
+
+
+def saved_attributes(obj, max_values: int) -> dict:
+    """The schema's saved-node attributes for a live saved tensor."""
+    if obj is None:
+        return {"shape": None, "dtype": None, "freed": False, "value": None}
+    return {
+        "shape": list(obj.shape),
+        "dtype": str(obj.dtype).replace("torch.", ""),
+        "freed": False,
+        "value": _safe_summary(tensor_data(obj), max_values),
+    }
+
+
+def alias_key(obj):
+    """A key shared by two tensor objects that are the same tensor (same memory, same view).
+
+    Torch hands out a fresh Python object for some saved tensors (a saved
+    ``result`` is rebuilt on access), so identity alone misses them.
+    """
+    if engine_of(obj) != "torch":
+        return ("object", id(obj))
+    try:
+        pointer = obj.data_ptr()
+        if pointer == 0:
+            return ("object", id(obj))
+        return (pointer, str(obj.device), obj.dtype, tuple(obj.shape), tuple(obj.stride()))
+    except (RuntimeError, NotImplementedError):
+        return ("object", id(obj))
