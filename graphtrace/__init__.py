@@ -11,7 +11,23 @@ Public API (imported on first use, so ``import graphtrace`` stays light):
 
 from importlib import import_module
 
+# The subpackage graphtrace.render shares its name with the function render().
+# Importing the (tiny) package first means Python's own binding of the
+# subpackage happens now, and the function below replaces it for good.
+from . import render as _render_package  # noqa: F401
+
 __version__ = "0.1.0"
+
+
+def render(graph_or_tensor, path, format=None, **style):
+    """Write a Graph, or the graph behind a tensor, to ``path`` (svg, png, pdf, dot or json).
+
+    See graphtrace.render.files.render for the details; style options are to_dot's.
+    """
+    from .render.files import render as render_file
+
+    return render_file(graph_or_tensor, path, format=format, **style)
+
 
 # public name -> (module, attribute); resolved by __getattr__ on first use.
 _EXPORTS = {
@@ -19,7 +35,6 @@ _EXPORTS = {
     "trace_with_index": ("graphtrace.tracing", "trace_with_index"),
     "Graph": ("graphtrace.graph", "Graph"),
     "to_dot": ("graphtrace.render.dot", "to_dot"),
-    "render": ("graphtrace.render.files", "render"),
     "find_layout_program": ("graphtrace.render.layout", "find_layout_program"),
     "run_with_large_stack": ("graphtrace.stack", "run_with_large_stack"),
     "record": ("graphtrace.record", "record"),
@@ -28,7 +43,7 @@ _EXPORTS = {
     "GraphtraceError": ("graphtrace.errors", "GraphtraceError"),
 }
 
-__all__ = sorted(_EXPORTS) + ["__version__"]
+__all__ = sorted([*_EXPORTS, "render", "__version__"])
 
 
 def __getattr__(name):

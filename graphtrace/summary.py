@@ -26,12 +26,13 @@ def _summarize_tensor(tensor, max_values):
         # No cheap, meaningful numbers for these; shape alone is still useful.
         return {"shape": shape, "norm": None}
     data = tensor.detach()
+    if data.numel() <= max_values:
+        # Small tensors: one copy to Python floats; the norm is cheaper here than a torch call.
+        values = [float(v) for v in data.cpu().reshape(-1).tolist()]
+        return {"shape": shape, "norm": math.sqrt(sum(v * v for v in values)), "values": values}
     if data.dtype == torch.bool:
         data = data.to(torch.int64)
-    summary = {"shape": shape, "norm": float(data.double().norm()) if data.numel() else 0.0}
-    if data.numel() <= max_values:
-        summary["values"] = [float(v) for v in data.cpu().reshape(-1).tolist()]
-    return summary
+    return {"shape": shape, "norm": float(data.double().norm())}
 
 
 def format_number(number) -> str:

@@ -166,15 +166,11 @@ class _GraphBuilder:
                 continue
             self.max_depth = max(self.max_depth, depth)
             self._add_function(function)
-            inputs = function.next_functions
-            for slot in range(len(inputs) - 1, -1, -1):
-                child, output_nr = inputs[slot]
-                if child is not None:
-                    pending_edges.append((child, function, slot, output_nr))
-                    stack.append((child, depth + 1))
-        # Edges are added once every node has its id; sorting by the consumer's
-        # visit order keeps the DOT text in a stable, readable order.
-        pending_edges.sort(key=lambda e: (int(self.function_ids[e[1]][1:]), e[2]))
+            inputs = [(slot, child, nr) for slot, (child, nr) in enumerate(function.next_functions) if child is not None]
+            pending_edges.extend((child, function, slot, nr) for slot, child, nr in inputs)
+            # Pushed last-slot first, so slot 0 is visited first.
+            stack.extend((child, depth + 1) for _, child, _ in reversed(inputs))
+        # Edges are added once every node has its id, in the consumers' visit order.
         for child, function, slot, output_nr in pending_edges:
             source, target = self.function_ids[child], self.function_ids[function]
             if self.graph.has_edge(source, target):
@@ -225,7 +221,7 @@ class _GraphBuilder:
 def _saved_values(function):
     """(non-tensor attrs, [(name, tensor or None, freed)]) saved on a backward Function."""
     attrs, saved = {}, []
-    for attribute in sorted(a for a in dir(function) if a.startswith("_saved_")):
+    for attribute in _saved_attribute_names(type(function)):
         name = attribute[len("_saved_"):]
         try:
             value = getattr(function, attribute)
@@ -245,6 +241,18 @@ def _saved_values(function):
         if not key.startswith("_") and not callable(value):
             attrs[key] = _jsonable(value)
     return attrs, saved
+
+
+_SAVED_NAMES_BY_TYPE = {}
+
+
+def _saved_attribute_names(function_type) -> tuple:
+    """The ``_saved_*`` attribute names of a Function class (dir() is slow, and fixed per class)."""
+    names = _SAVED_NAMES_BY_TYPE.get(function_type)
+    if names is None:
+        names = tuple(sorted(a for a in dir(function_type) if a.startswith("_saved_")))
+        _SAVED_NAMES_BY_TYPE[function_type] = names
+    return names
 
 
 def _custom_function_saved(function):
