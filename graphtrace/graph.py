@@ -78,6 +78,12 @@ class Graph(nx.DiGraph):
 
         return to_dot(self, **style)
 
+    def to_graphviz(self, **style):
+        """A graphviz.Source of this graph, for the graphviz package's own view()/pipe() tools."""
+        import graphviz
+
+        return graphviz.Source(self.to_dot(**style))
+
     def render(self, path, format=None, **style):
         """Write this graph to ``path`` (svg, png, pdf, dot or json); see graphtrace.render."""
         from .render.files import render

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import html
 
-import graphviz
-
 from ..summary import format_summary
 
 RANKDIRS = ("TB", "BT", "LR", "RL")
@@ -73,11 +71,12 @@ def to_dot(
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
     overrides = field_overrides or {}
-    dot = graphviz.Digraph(
-        graph_attr={"rankdir": rankdir, "fontname": FONT, "nodesep": "0.3", "ranksep": "0.4", "bgcolor": "white"},
-        node_attr={"fontname": FONT, "fontsize": "11", "penwidth": "1.2"},
-        edge_attr={"fontname": FONT, "fontsize": "9", "arrowsize": "0.7", "penwidth": "1.1"},
-    )
+    lines = [
+        "digraph {",
+        f"\tgraph {_attributes({'rankdir': rankdir, 'fontname': FONT, 'nodesep': '0.3', 'ranksep': '0.4', 'bgcolor': 'white'})}",
+        f"\tnode {_attributes({'fontname': FONT, 'fontsize': '11', 'penwidth': '1.2'})}",
+        f"\tedge {_attributes({'fontname': FONT, 'fontsize': '9', 'arrowsize': '0.7', 'penwidth': '1.1'})}",
+    ]
     shown = set()
     aliases = _alias_names(graph)
     for node, data in graph.nodes(data=True):
@@ -88,7 +87,7 @@ def to_dot(
         if node in aliases:
             override.setdefault("alias", aliases[node])
         label = _node_label(data, show_attrs, show_values, show_grads, override)
-        dot.node(node, label=f"<{label}>", id=node, **_node_style(data))
+        lines.append(f"\t{node} {_attributes({'label': _Html(label), 'id': node, **_node_style(data)})}")
     input_counts = _input_slot_counts(graph)
     for source, target, data in graph.edges(data=True):
         if source not in shown or target not in shown:
@@ -97,10 +96,27 @@ def to_dot(
         if data["kind"] == "next" and input_counts.get(target, 0) > 1:
             # Slot numbers tell which input of a two-input op an edge feeds (self=0, other=1).
             attrs["label"] = ",".join(str(s) for s in data["slots"])
-        dot.edge(source, target, id=f"{source}_{target}", **attrs)
+        lines.append(f"\t{source} -> {target} {_attributes({'id': f'{source}_{target}', **attrs})}")
     if legend:
-        dot.node("legend", label=f"<{_legend_label(graph, show_saved)}>", shape="plain", id="legend")
-    return dot.source
+        lines.append(f"\tlegend {_attributes({'label': _Html(_legend_label(graph, show_saved)), 'shape': 'plain', 'id': 'legend'})}")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+class _Html(str):
+    """A label written as an HTML-like DOT label, <...>, instead of a quoted string."""
+
+
+def _attributes(attrs: dict) -> str:
+    """[key="value" ...] in the given order; values quoted, backslashes and quotes escaped."""
+    parts = []
+    for key, value in attrs.items():
+        if isinstance(value, _Html):
+            parts.append(f"{key}=<{value}>")
+        else:
+            text = str(value).replace("\\", "\\\\").replace('"', '\\"')
+            parts.append(f'{key}="{text}"')
+    return "[" + " ".join(parts) + "]"
 
 
 def _alias_names(graph) -> dict:

@@ -59,7 +59,7 @@ def test_var_chooses_what_to_draw_and_style_flags_apply(runner, tmp_path):
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert "MulBackward0" not in text and "AddBackward0" in text
-    assert "rankdir=LR" in text and "alpha = 1" in text and "<I>saved</I>" not in text
+    assert 'rankdir="LR"' in text and "alpha = 1" in text and "<I>saved</I>" not in text
 
 
 @pytest.mark.layout

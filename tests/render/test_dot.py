@@ -75,7 +75,7 @@ def test_style_options_change_what_is_drawn(add_mul):
     assert "saved" in full and "data = -12" in full and "grad = None" in full and "legend" in full
     bare = graphtrace.to_dot(graph, show_saved=False, show_values=False, show_grads=False, legend=False)
     assert "saved" not in bare and "data =" not in bare and "grad" not in bare and "legend" not in bare
-    assert "rankdir=LR" in graphtrace.to_dot(graph, rankdir="LR")
+    assert 'rankdir="LR"' in graphtrace.to_dot(graph, rankdir="LR")
     assert "alpha = 1" in graphtrace.to_dot(graph, show_attrs=True) and "alpha" not in full
     with pytest.raises(ValueError, match="rankdir"):
         graphtrace.to_dot(graph, rankdir="sideways")
@@ -85,3 +85,12 @@ def test_saved_tensor_label_names_what_it_is(add_mul):
     dot = graphtrace.to_dot(graphtrace.trace(add_mul["f"], names=add_mul))
     assert "<I>saved</I> <B>other</B> <I>is</I> <B>z</B>" in dot
     assert "<I>saved</I> <B>self</B> <I>is</I> <B>q</B>" in dot
+
+
+def test_to_graphviz_hands_the_same_source_to_the_graphviz_package(add_mul):
+    import graphviz
+
+    graph = graphtrace.trace(add_mul["f"], names=add_mul)
+    source = graph.to_graphviz(rankdir="LR")
+    assert isinstance(source, graphviz.Source)
+    assert source.source == graph.to_dot(rankdir="LR")
