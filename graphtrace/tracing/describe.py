@@ -78,6 +78,10 @@ def alias_key(obj):
     ``result`` is rebuilt on access), so identity alone misses them.
     """
     if engine_of(obj) != "torch":
+        # A scalar Value made by an op is identified by that op (each op has one output),
+        # just as torch rebuilds a saved result as a new object over the same memory.
+        if obj.grad_fn is not None:
+            return ("grad_fn", id(obj.grad_fn))
         return ("object", id(obj))
     try:
         pointer = obj.data_ptr()
