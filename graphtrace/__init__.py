@@ -37,9 +37,11 @@ _EXPORTS = {
     "to_dot": ("graphtrace.render.dot", "to_dot"),
     "find_layout_program": ("graphtrace.render.layout", "find_layout_program"),
     "run_with_large_stack": ("graphtrace.stack", "run_with_large_stack"),
-    "record": ("graphtrace.record", "record"),
-    "Recording": ("graphtrace.record", "Recording"),
+    "record": ("graphtrace.recorder", "record"),
+    "recording": ("graphtrace.recorder", "recording"),
+    "Recording": ("graphtrace.recorder", "Recording"),
     "animate": ("graphtrace.render.animate", "animate"),
+    "save_animation": ("graphtrace.render.animate", "save_animation"),
     "GraphtraceError": ("graphtrace.errors", "GraphtraceError"),
 }
 

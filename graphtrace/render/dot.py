@@ -58,6 +58,7 @@ def to_dot(
     show_grads: bool = True,
     legend: bool = True,
     field_overrides: dict | None = None,
+    graph_attrs: dict | None = None,
 ) -> str:
     """DOT source for a Graph.
 
@@ -66,14 +67,15 @@ def to_dot(
     attributes. ``show_values`` / ``show_grads``: print tensor data and .grad.
     ``legend``: add a small key of the node kinds. ``field_overrides``: {node id:
     {"value": text, "grad": text}} replaces those fields' text (animations use it
-    to reserve room for gradients that appear later).
+    to reserve room for gradients that appear later). ``graph_attrs``: extra
+    Graphviz graph attributes, e.g. {"ranksep": "0.6"}.
     """
     if rankdir not in RANKDIRS:
         raise ValueError(f"rankdir must be one of {', '.join(RANKDIRS)}, not {rankdir!r}")
     overrides = field_overrides or {}
     lines = [
         "digraph {",
-        f"\tgraph {_attributes({'rankdir': rankdir, 'fontname': FONT, 'nodesep': '0.3', 'ranksep': '0.4', 'bgcolor': 'white'})}",
+        f"\tgraph {_attributes({'rankdir': rankdir, 'fontname': FONT, 'nodesep': '0.3', 'ranksep': '0.4', 'bgcolor': 'white', **(graph_attrs or {})})}",
         f"\tnode {_attributes({'fontname': FONT, 'fontsize': '11', 'penwidth': '1.2'})}",
         f"\tedge {_attributes({'fontname': FONT, 'fontsize': '9', 'arrowsize': '0.7', 'penwidth': '1.1'})}",
     ]
