@@ -9,12 +9,15 @@ import click
 from graphtrace.render.dot import RANKDIRS
 from graphtrace.render.files import FORMATS
 
+# Static formats, then the animation's: an HTML player, or a folder of SVG frames (.svg is animated with --animate).
+ALL_FORMATS = (*FORMATS, "html", "frames")
+
 
 @click.command(context_settings={"ignore_unknown_options": False})
 @click.argument("script", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.argument("script_args", nargs=-1, type=click.UNPROCESSED)
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Output file (default: SCRIPT's name with the format's suffix).")
-@click.option("--format", "fmt", type=click.Choice(FORMATS), help="Output format (default: from -o's suffix, else svg).")
+@click.option("--format", "fmt", type=click.Choice(ALL_FORMATS), help="Output format (default: from -o's suffix, else svg; html with --animate).")
 @click.option("--var", "variables", multiple=True, metavar="NAME", help="Draw this module-level tensor (repeatable).")
 @click.option("--show-saved/--hide-saved", default=True, show_default=True, help="Draw tensors saved for backward.")
 @click.option("--show-attrs", is_flag=True, help="List each op's non-tensor saved attributes (alpha, dim, ...).")

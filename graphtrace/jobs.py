@@ -17,8 +17,6 @@ def render_script(script, script_args, output, fmt, variables, style, *, animate
     """
     script = Path(script)
     if animate:
-        from .render.animate_job import animate_script
-
         return animate_script(script, script_args, output, fmt, variables, style)
     output = Path(output) if output is not None else Path(f"{script.stem}.{fmt or 'svg'}")
     fmt = resolve_format(output, fmt)
@@ -43,3 +41,43 @@ def render_script(script, script_args, output, fmt, variables, style, *, animate
     drawn, node_count, data = run_with_large_stack(job)
     write_atomically(output, data)
     return f"drew {', '.join(drawn)} ({node_count} nodes) to {output}"
+
+
+def animate_script(script, script_args, output, fmt, variables, style) -> str:
+    """Run ``script``, record the backward pass of the one tensor it draws, and write the animation.
+
+    ``output`` ending in .html gives the player, .svg an animated SVG, a folder
+    numbered SVG frames. The script's tensor must be a scalar (or choose one
+    with --var); everything about the output is checked before the script runs.
+    """
+    from .render.animate import check_animation_path, resolve_animation_format
+
+    script = Path(script)
+    output = Path(output) if output is not None else Path(f"{script.stem}.html")
+    fmt = resolve_animation_format(output, fmt)
+    check_animation_path(output, fmt)
+
+    def job():
+        from .errors import NothingToDrawError
+        from .recorder import record
+        from .render.animate import Animation
+        from .script import drawable_tensors, run_script, tensor_names
+
+        namespace = run_script(script, script_args)
+        try:
+            chosen = drawable_tensors(namespace, variables)
+            if len(chosen) != 1:
+                raise NothingToDrawError(
+                    f"--animate records one backward pass, and the script has {len(chosen)} tensors to draw "
+                    f"({', '.join(chosen)}); choose one with --var NAME"
+                )
+            (name, tensor), = chosen.items()
+            recording = record(tensor, names=tensor_names(namespace))
+            animation = Animation(recording, **style)
+            animation.save(output, format=fmt)
+            return name, len(recording.steps)
+        finally:
+            namespace.clear()
+
+    name, steps = run_with_large_stack(job)
+    return f"animated the backward pass of {name} ({steps} steps) to {output}"

@@ -66,4 +66,13 @@ def run_layout(dot_source: str, fmt: str = "svg") -> bytes:
     if result.returncode != 0 or not result.stdout:
         message = result.stderr.decode("utf-8", "replace").strip()
         raise LayoutError(f"{kind} failed (exit {result.returncode}): {message or 'no output'}")
+    if fmt == "svg":
+        return with_font_fallbacks(result.stdout)
     return result.stdout
+
+
+def with_font_fallbacks(svg: bytes) -> bytes:
+    """Let viewers without DejaVu Sans use Verdana (as wide) or any sans-serif font."""
+    from .dot import FONT
+
+    return svg.replace(f'font-family="{FONT}"'.encode(), f'font-family="{FONT},Verdana,sans-serif"'.encode())

@@ -149,3 +149,34 @@ def test_a_deep_graph_does_not_crash_the_command(tmp_path):
     assert "drew y " in result.stdout
     assert "Functions deep" in result.stderr  # the warning names the hazard
     assert out.stat().st_size > 0
+
+
+@pytest.mark.layout
+def test_animate_writes_a_player_for_the_scripts_backward_pass(runner, tmp_path):
+    script = write(tmp_path, "add_mul.py", ADD_MUL)
+    out = tmp_path / "f.html"
+    result = runner.invoke(main, ["render", str(script), "--animate", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert "animated the backward pass of f (5 steps)" in result.output
+    page = out.read_text()
+    assert "MulBackward0" in page and "<script" in page and "http://" not in page.replace("http://www.w3.org", "")
+
+
+@pytest.mark.layout
+def test_animate_to_an_animated_svg_and_to_frames(runner, tmp_path):
+    script = write(tmp_path, "add_mul.py", ADD_MUL)
+    result = runner.invoke(main, ["render", str(script), "--animate", "-o", str(tmp_path / "f.svg")])
+    assert result.exit_code == 0, result.output
+    assert "@keyframes" in (tmp_path / "f.svg").read_text()
+    result = runner.invoke(main, ["render", str(script), "--animate", "-o", str(tmp_path / "frames")])
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "frames").iterdir())[:2] == ["frame_000.svg", "frame_001.svg"]
+
+
+def test_animate_needs_one_tensor_and_a_known_format(runner, tmp_path):
+    script = write(tmp_path, "two.py", ADD_MUL + "g = x * 2\n")
+    result = runner.invoke(main, ["render", str(script), "--animate", "-o", str(tmp_path / "a.html")])
+    assert result.exit_code != 0 and "choose one with --var" in result.output
+    result = runner.invoke(main, ["render", str(script), "--animate", "-o", str(tmp_path / "a.png")])
+    assert result.exit_code != 0 and "cannot tell how to write an animation" in result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["two.py"]
