@@ -6,6 +6,7 @@ import torch
 
 from . import scalar_models
 from .example import Built, Example, Fit, Recipe
+from .loop import sgd_loop
 from .seeding import generator, seeded
 
 COURSE_001 = "001_c70a97b292bf2c61.txt"
@@ -63,17 +64,10 @@ def _fit_mlp(*, device, dtype, epochs, lr, seed, step) -> Fit:
     model = mlp_model(seed).to(device=device, dtype=dtype)
     x, y = mlp_data(seed, device, dtype)
     loss_function = torch.nn.MSELoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    losses = torch.empty(epochs, device=device, dtype=dtype)
-    for epoch in range(epochs):
-        loss = loss_function(model(x), y)
-        losses[epoch] = loss.detach()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        step()
+    losses = sgd_loop(model.parameters(), lambda: loss_function(model(x), y),
+                      epochs=epochs, lr=lr, step=step, device=device, dtype=dtype)
     params = {k: v.detach().cpu() for k, v in _layer_names("model", model).items()}
-    return Fit(losses.tolist(), params, {"x": x.cpu(), "y": y.cpu()})
+    return Fit(losses, params, {"x": x.cpu(), "y": y.cpu()})
 
 
 def _fit_mlp_scalar(*, epochs, lr, seed, step) -> Fit:
@@ -120,18 +114,10 @@ def _fit_linear_stack(*, device, dtype, epochs, lr, seed, step) -> Fit:
     model = linear_stack_model(seed).to(device=device, dtype=dtype)
     inputs, labels = linear_stack_data(seed, device, dtype)
     loss_function = torch.nn.MSELoss()
-    optimizer = torch.optim.SGD(model.parameters(), lr=lr)
-    losses = torch.empty(epochs, device=device, dtype=dtype)
-    for epoch in range(epochs):
-        outputs = model(inputs)
-        loss = loss_function(outputs, labels)
-        losses[epoch] = loss.detach()
-        optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-        step()
+    losses = sgd_loop(model.parameters(), lambda: loss_function(model(inputs), labels),
+                      epochs=epochs, lr=lr, step=step, device=device, dtype=dtype)
     params = {k: v.detach().cpu() for k, v in _layer_names("model", model).items()}
-    return Fit(losses.tolist(), params, {"inputs": inputs.cpu(), "labels": labels.cpu()})
+    return Fit(losses, params, {"inputs": inputs.cpu(), "labels": labels.cpu()})
 
 
 EXAMPLES = (

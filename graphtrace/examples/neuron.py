@@ -6,6 +6,7 @@ import torch
 
 from . import scalar_models
 from .example import Built, Example, Fit, Recipe
+from .loop import sgd_loop
 
 COURSE_003 = "003_076154eacbe4a861.txt"
 
@@ -91,18 +92,10 @@ def _fit_torch(*, device, dtype, epochs, lr, seed, step) -> Fit:
     X, y = sensor_data(device, dtype)
     W = torch.ones(2, device=device, dtype=dtype, requires_grad=True)
     b = torch.zeros(1, device=device, dtype=dtype, requires_grad=True)
-    optimizer = torch.optim.SGD([W, b], lr=lr)
-    # Losses stay on the device until the end: one .item() per epoch would sync a GPU every step.
-    losses = torch.empty(epochs, device=device, dtype=dtype)
-    for epoch in range(epochs):
-        loss = neuron_loss(neuron_forward(X, W, b), y)
-        losses[epoch] = loss.detach()
-        loss.backward()
-        optimizer.step()
-        optimizer.zero_grad()
-        step()
+    losses = sgd_loop([W, b], lambda: neuron_loss(neuron_forward(X, W, b), y),
+                      epochs=epochs, lr=lr, step=step, device=device, dtype=dtype)
     return Fit(
-        losses.tolist(),
+        losses,
         {"W": W.detach().cpu(), "b": b.detach().cpu()},
         {"X": X.cpu(), "y": y.cpu()},
     )
