@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import warnings
 
 from ..errors import DeepGraphWarning, NoGradFnError, NotATensorError
@@ -243,26 +244,31 @@ def _saved_values(function):
     return attrs, saved
 
 
-_SAVED_NAMES_BY_TYPE = {}
-
-
+@functools.lru_cache(maxsize=None)
 def _saved_attribute_names(function_type) -> tuple:
     """The ``_saved_*`` attribute names of a Function class (dir() is slow, and fixed per class)."""
-    names = _SAVED_NAMES_BY_TYPE.get(function_type)
-    if names is None:
-        names = tuple(sorted(a for a in dir(function_type) if a.startswith("_saved_")))
-        _SAVED_NAMES_BY_TYPE[function_type] = names
-    return names
+    return tuple(sorted(a for a in dir(function_type) if a.startswith("_saved_")))
+
+
+@functools.lru_cache(maxsize=None)
+def _is_custom_function(function_type) -> bool:
+    """True for the backward node of a custom torch.autograd.Function (it has ctx.saved_tensors)."""
+    return "saved_tensors" in dir(function_type)
 
 
 def _custom_function_saved(function):
     """Tensors a custom torch.autograd.Function saved with ctx.save_for_backward (None included)."""
-    if not hasattr(function, "saved_tensors") or not hasattr(function, "_raw_saved_tensors"):
+    # Look on the class: reading the attribute itself raises once the graph is freed.
+    if not _is_custom_function(type(function)):
         return []
     try:
         values = function.saved_tensors
     except RuntimeError:
-        count = len(function._raw_saved_tensors)
+        try:
+            count = len(function._raw_saved_tensors)
+        except RuntimeError:
+            # After backward torch no longer says how many there were.
+            return [("saved_tensors", None, True)]
         return [(f"saved_tensors[{i}]", None, True) for i in range(count)]
     return [(f"saved_tensors[{i}]", value, False) for i, value in enumerate(values)]
 

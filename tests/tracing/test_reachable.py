@@ -101,3 +101,12 @@ def test_custom_function_saved_none_and_ctx_attributes():
     assert saved["saved_tensors[1]"]["shape"] is None
     assert saved["saved_tensors[0]"]["shape"] == [3]
     assert graph.nodes[node]["attrs"]["factor"] == 3
+
+
+def test_custom_function_after_backward_is_marked_freed():
+    output = _custom_function_output()
+    output.backward()
+    graph = graphtrace.trace(output, names={})
+    saved = [d for _, d in graph.nodes(data=True) if d["kind"] == "saved"]
+    custom = [d for d in saved if d["name"].startswith("saved_tensors")]
+    assert custom and all(d["freed"] for d in custom)
