@@ -5,21 +5,10 @@ from collections import Counter
 import pytest
 import torch
 
+from oracles import function_names
+
 from graphtrace import examples
 from graphtrace.examples.basics import accumulation_steps
-
-
-def function_names(output):
-    """Counter of the Function names reachable from output.grad_fn, walked with an explicit stack."""
-    seen, names, stack = set(), Counter(), [output.grad_fn]
-    while stack:
-        node = stack.pop()
-        if node is None or node in seen:
-            continue
-        seen.add(node)
-        names[type(node).__name__] += 1
-        stack.extend(fn for fn, _ in node.next_functions)
-    return names
 
 
 def test_add_mul_torch_forward_and_gradients():

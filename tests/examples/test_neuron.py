@@ -5,6 +5,8 @@ from collections import Counter
 import pytest
 import torch
 
+from oracles import function_names
+
 from graphtrace import examples
 from graphtrace.examples.neuron import (
     SENSOR_Y,
@@ -13,18 +15,6 @@ from graphtrace.examples.neuron import (
     neuron_manual_gradient,
     sensor_data,
 )
-
-def function_names(output):
-    seen, names, stack = set(), Counter(), [output.grad_fn]
-    while stack:
-        node = stack.pop()
-        if node is None or node in seen:
-            continue
-        seen.add(node)
-        names[type(node).__name__] += 1
-        stack.extend(fn for fn, _ in node.next_functions)
-    return names
-
 
 COURSE_PREDICTIONS = [0.8022, 1.0000, 1.0000, 1.0000, 1.0000, 1.0000, 0.9973, 0.0198, 1.0000, 1.0000, 1.0000, 0.6225]
 

@@ -2,28 +2,16 @@
 
 import pytest
 import torch
+from oracles import reachable_functions
 
 import graphtrace
 from graphtrace.recorder import GradWrite, RecordError, Recording, Step, record, recording
 
 
-def functions_of(output):
-    """Every Function reachable from output, found independently of graphtrace (explicit stack)."""
-    found, stack, seen = [], [output.grad_fn], set()
-    while stack:
-        function = stack.pop()
-        if function is None or function in seen:
-            continue
-        seen.add(function)
-        found.append(function)
-        stack.extend(child for child, _ in function.next_functions)
-    return found
-
-
 def torch_order(output):
     """Register plain prehooks (the oracle) and return the list they fill, plus their handles."""
     order, handles = [], []
-    for function in functions_of(output):
+    for function in reachable_functions(output):
         handles.append(function.register_prehook(lambda grads, f=function: order.append(f)))
     return order, handles
 

@@ -2,28 +2,17 @@
 
 import pytest
 import torch
+from oracles import reachable_functions
 
 from graphtrace.recorder import record
 
 engine = pytest.importorskip("graphtrace.scalar.engine")
 
 
-def functions_of(output):
-    found, stack, seen = [], [output.grad_fn], set()
-    while stack:
-        function = stack.pop()
-        if function is None or function in seen:
-            continue
-        seen.add(function)
-        found.append(function)
-        stack.extend(child for child, _ in function.next_functions)
-    return found
-
-
 def recorded_with_oracle(output, names):
     """Record, with independent prehooks attached; return (recording, [names in the oracle's order])."""
     order, handles = [], []
-    for function in functions_of(output):
+    for function in reachable_functions(output):
         handles.append(function.register_prehook(lambda grads, f=function: order.append(type(f).__name__)))
     try:
         rec = record(output, names=names)

@@ -2,21 +2,10 @@
 
 import pytest
 import torch
+from oracles import reachable_functions
 from torch import nn
 
 import graphtrace
-
-
-def reachable_functions(*tensors):
-    """Oracle: every Function reachable through next_functions, by identity."""
-    seen, stack = {}, [t.grad_fn for t in tensors if t.grad_fn is not None]
-    while stack:
-        function = stack.pop()
-        if id(function) in seen:
-            continue
-        seen[id(function)] = function
-        stack.extend(child for child, _ in function.next_functions if child is not None)
-    return list(seen.values())
 
 
 def assert_same_functions(*outputs):
