@@ -25,7 +25,7 @@ def _browser_available() -> bool:
         import playwright  # noqa: F401
     except ImportError:
         return False
-    return shutil.which("chromium") is not None
+    return bool(os.environ.get("GRAPHTRACE_CHROMIUM") or shutil.which("chromium"))
 
 
 def pytest_collection_modifyitems(config, items):

@@ -6,7 +6,7 @@ from oracles import reachable_functions
 
 from graphtrace.recorder import record
 
-engine = pytest.importorskip("graphtrace.scalar.engine")
+from graphtrace.scalar import engine
 
 
 def recorded_with_oracle(output, names):
