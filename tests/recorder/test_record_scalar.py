@@ -71,3 +71,28 @@ def test_scalar_errors_match_torch_text():
     f.backward()
     with pytest.raises(RecordError, match="backward through the graph a second time"):
         record(f, names=names)
+
+
+def test_scalar_mlp_recording_follows_its_engine_and_gives_torchs_grads():
+    from graphtrace import examples
+    from graphtrace.examples.networks import mlp_data, mlp_model
+
+    built = examples.get("mlp").build_scalar()
+    (loss,) = built.output_tensors()
+    rec, order = recorded_with_oracle(loss, dict(built))
+    assert rec.names == [n.replace("torch::autograd::", "") for n in order]
+    assert rec.names.count("AccumulateGrad") == 3 * 2 + 3 + 2 * 3 + 2  # every weight and bias
+
+    model = mlp_model(0).double()
+    x, y = mlp_data(0, dtype=torch.float64)
+    torch.nn.MSELoss()(model(x[:1]), y[:1]).backward()
+    recorded = {w.name: w.after["values"][0] for step in rec.steps for w in step.writes}
+    for index in (0, 2):
+        layer = model[index]
+        for (j, k), grad in zip(
+            [(j, k) for j in range(layer.weight.shape[0]) for k in range(layer.weight.shape[1])],
+            layer.weight.grad.reshape(-1).tolist(),
+        ):
+            assert recorded[f"model[{index}].weight[{j},{k}]"] == pytest.approx(grad, rel=1e-9, abs=1e-12)
+        for j, grad in enumerate(layer.bias.grad.tolist()):
+            assert recorded[f"model[{index}].bias[{j}]"] == pytest.approx(grad, rel=1e-9, abs=1e-12)
