@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
 import shutil
@@ -123,6 +122,7 @@ def build_gallery(out="gallery", *, device="cpu", examples=None, progress=True) 
     not empty is replaced only if an earlier build marked it with MARKER.
     """
     from .examples import ProgressBar, all_examples, get, resolve_device
+    from .examples.device import one_cpu_thread
     from .render.layout import check_format_supported
 
     chosen = all_examples() if examples is None else [get(item) for item in examples]
@@ -138,7 +138,7 @@ def build_gallery(out="gallery", *, device="cpu", examples=None, progress=True) 
     staging = Path(tempfile.mkdtemp(prefix=f".{absolute.name}.building.", dir=absolute.parent))
     try:
         entries = []
-        with _one_thread(), ProgressBar(len(chosen), "gallery", enabled=progress) as bar:
+        with one_cpu_thread(), ProgressBar(len(chosen), "gallery", enabled=progress) as bar:
             for example in chosen:
                 entries.append(_build_example(example, staging, dev))
                 bar.update()
@@ -268,22 +268,6 @@ def _train(example, device, folder: Path, files: dict) -> Training:
         final_loss=result.final_loss,
         loss_label=result.loss_label,
     )
-
-
-@contextlib.contextmanager
-def _one_thread():
-    """Run torch's CPU ops on one thread while the gallery builds, then restore the caller's setting."""
-    import torch
-
-    # The course models are tiny: handing each op to a thread pool costs more than the op
-    # (tanh-network trains 8x faster on one thread), and one thread sums floats in the same
-    # order on every machine, whatever its core count, so committed loss curves reproduce.
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    try:
-        yield
-    finally:
-        torch.set_num_threads(before)
 
 
 def _first_sentence(text: str) -> str:

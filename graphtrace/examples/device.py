@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import torch
 
 from .errors import DeviceError
@@ -49,3 +51,19 @@ def _check_cuda(dev: torch.device, asked) -> torch.device:
         )
     # An explicit index makes the result printable and comparable ("cuda:0", not "cuda").
     return torch.device("cuda", index)
+
+
+@contextlib.contextmanager
+def one_cpu_thread():
+    """Run torch's CPU ops on one thread inside the block, then restore the caller's setting.
+
+    The course models are tiny: handing each op to a thread pool costs more than the op
+    (tanh-network trains about 8x faster on one thread), and one thread sums floats in the
+    same order on every machine, whatever its core count, so loss curves reproduce.
+    """
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)

@@ -10,7 +10,7 @@ from typing import Optional
 
 import torch
 
-from .device import resolve_device
+from .device import one_cpu_thread, resolve_device
 from .errors import DeviceError, ExampleError, NotTrainableError
 from .losscurve import check_svg_path, write_loss_curve
 from .progress import ProgressBar
@@ -96,7 +96,7 @@ def train(
             raise ExampleError("the scalar engine computes with Python floats (float64); leave dtype unset")
 
     label = f"{example.name} ({engine}, {dev})"
-    with ProgressBar(epochs, label, enabled=progress) as bar:
+    with one_cpu_thread(), ProgressBar(epochs, label, enabled=progress) as bar:
         if engine == "torch":
             fit = recipe.fit(device=dev, dtype=torch_dtype, epochs=epochs, lr=lr, seed=seed, step=bar.update)
         else:
