@@ -22,7 +22,9 @@ Node attributes (every node has ``kind`` and ``label``):
   ``is_leaf``, ``retains_grad`` (bool), ``value`` and ``grad`` (summary or None).
 - ``kind="saved"``: a tensor saved for backward. ``name`` ("self", "other",
   "result", "saved_tensors[0]", ...), ``shape``, ``dtype``, ``freed`` (bool:
-  released by a backward without retain_graph), ``value`` (summary or None).
+  released by a backward without retain_graph), ``modified`` (bool: changed by
+  an in-place op after it was saved, so backward would fail), ``value`` (summary
+  or None).
 
 A summary is ``{"shape": [...], "norm": float, "values": [...]}``; ``values``
 is present only for small tensors.
@@ -33,7 +35,8 @@ Edge attributes: ``kind`` is one of
   in the forward direction). ``slots``: the consumer's input slots it feeds
   (``x * x`` feeds both 0 and 1), ``output_nr``: which output of the input.
 - ``"variable"``: leaf tensor -> its AccumulateGrad.
-- ``"grad_fn"``: op -> a tensor it produced (an output or named intermediate).
+- ``"grad_fn"``: op -> a tensor it produced (an output or named intermediate);
+  ``output_nr``: which of the op's outputs it is.
 - ``"saved"``: saved tensor -> the op that saved it.
 - ``"alias"``: saved tensor -> the visible tensor it is (linked, never merged).
 - ``"base"``: a view's base tensor -> the view.

@@ -200,12 +200,14 @@ def _grad_text(data) -> str:
 
 
 def _saved_table(data, show_values, override) -> str:
-    freed = data["freed"]
+    freed = data["freed"] or data.get("modified", False)
     fill, line = COLORS["freed" if freed else "saved"]
     rows = [f"<I>saved</I> <B>{escape_text(data['name'])}</B>"]
     if "alias" in override:
         rows[0] += f" <I>is</I> <B>{escape_text(override['alias'])}</B>"
-    if freed:
+    if data.get("modified"):
+        rows.append('<FONT POINT-SIZE="9">modified in place since saved</FONT>')
+    elif freed:
         rows.append('<FONT POINT-SIZE="9">freed by backward</FONT>')
     elif data["shape"] is None:
         rows.append('<FONT POINT-SIZE="9">None</FONT>')

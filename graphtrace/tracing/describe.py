@@ -62,11 +62,10 @@ def _safe_summary(value, max_values):
 def saved_attributes(obj, max_values: int) -> dict:
     """The schema's saved-node attributes for a live saved tensor."""
     if obj is None:
-        return {"shape": None, "dtype": None, "freed": False, "value": None}
+        return {"shape": None, "dtype": None, "value": None}
     return {
         "shape": list(obj.shape),
         "dtype": str(obj.dtype).replace("torch.", ""),
-        "freed": False,
         "value": _safe_summary(tensor_data(obj), max_values),
     }
 

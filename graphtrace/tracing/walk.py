@@ -154,7 +154,7 @@ class _GraphBuilder:
         self.graph.graph["outputs"].append(node)
         if tensor.grad_fn is not None:
             function_node = self.walk(tensor.grad_fn)
-            self._add_edge(function_node, node, kind="grad_fn")
+            self._add_edge(function_node, node, kind="grad_fn", output_nr=_output_nr(tensor))
 
     # -- functions -------------------------------------------------------------
     def walk(self, root) -> str:
@@ -191,17 +191,18 @@ class _GraphBuilder:
             return
         attrs, saved = _saved_values(function)
         self.graph.add_node(node, kind="op", label=name, name=name, attrs=attrs)
-        for saved_name, value, freed in saved:
+        for saved_name, value, unreadable in saved:
             saved_node = self._new_id()
             self.graph.add_node(saved_node, kind="saved", label=saved_name, name=saved_name,
                                 **describe.saved_attributes(value, self.max_values))
-            self.graph.nodes[saved_node]["freed"] = freed
+            self.graph.nodes[saved_node]["freed"] = unreadable == "freed"
+            self.graph.nodes[saved_node]["modified"] = unreadable == "modified"
             self.graph.add_edge(saved_node, node, kind="saved")
             if value is not None:
                 self._saved.append((saved_node, value))
         for tensor in self._named_by_function.get(function, ()):
             tensor_node = self.tensor_node(tensor, "intermediate")
-            self._add_edge(node, tensor_node, kind="grad_fn")
+            self._add_edge(node, tensor_node, kind="grad_fn", output_nr=_output_nr(tensor))
 
     def _add_edge(self, source, target, **attrs):
         if not self.graph.has_edge(source, target):
@@ -219,21 +220,30 @@ class _GraphBuilder:
         self._saved.clear()
 
 
+def _output_nr(tensor) -> int:
+    """Which output of its grad_fn a tensor is (multi-output ops such as unbind have several)."""
+    return getattr(tensor, "output_nr", 0)
+
+
 def _saved_values(function):
-    """(non-tensor attrs, [(name, tensor or None, freed)]) saved on a backward Function."""
+    """(non-tensor attrs, [(name, tensor or None, why unreadable)]) saved on a backward Function.
+
+    "Why unreadable" is None for a live tensor, "freed" once backward released it,
+    "modified" when an in-place op changed it after it was saved.
+    """
     attrs, saved = {}, []
     for attribute in _saved_attribute_names(type(function)):
         name = attribute[len("_saved_"):]
         try:
             value = getattr(function, attribute)
-        except RuntimeError:
-            # Only saved tensors raise once freed; record that it existed.
-            saved.append((name, None, True))
+        except RuntimeError as error:
+            # Only saved tensors raise; record that one existed, and why it cannot be read.
+            saved.append((name, None, _unreadable_reason(error)))
             continue
         if describe.is_tensor_like(value):
-            saved.append((name, value, False))
+            saved.append((name, value, None))
         elif isinstance(value, (list, tuple)) and value and all(describe.is_tensor_like(v) for v in value):
-            saved.extend((f"{name}[{i}]", v, False) for i, v in enumerate(value))
+            saved.extend((f"{name}[{i}]", v, None) for i, v in enumerate(value))
         else:
             attrs[name] = _jsonable(value)
     saved.extend(_custom_function_saved(function))
@@ -263,14 +273,20 @@ def _custom_function_saved(function):
         return []
     try:
         values = function.saved_tensors
-    except RuntimeError:
+    except RuntimeError as error:
+        reason = _unreadable_reason(error)
         try:
             count = len(function._raw_saved_tensors)
         except RuntimeError:
             # After backward torch no longer says how many there were.
-            return [("saved_tensors", None, True)]
-        return [(f"saved_tensors[{i}]", None, True) for i in range(count)]
-    return [(f"saved_tensors[{i}]", value, False) for i, value in enumerate(values)]
+            return [("saved_tensors", None, reason)]
+        return [(f"saved_tensors[{i}]", None, reason) for i in range(count)]
+    return [(f"saved_tensors[{i}]", value, None) for i, value in enumerate(values)]
+
+
+def _unreadable_reason(error: RuntimeError) -> str:
+    """"modified" for torch's (and the scalar engine's) in-place version error, else "freed"."""
+    return "modified" if "modified by an inplace operation" in str(error) else "freed"
 
 
 def _jsonable(value):

@@ -201,3 +201,22 @@ def test_a_100000_op_chain_traces_without_recursion_and_warns():
     nodes, categories = graphtrace.run_with_large_stack(build_and_trace)
     assert nodes == 1 + 100_000 * 2 + 2  # output, ops and their saved self, AccumulateGrad, leaf
     assert DeepGraphWarning in categories
+
+
+def test_a_saved_tensor_changed_in_place_is_marked_modified_not_freed():
+    x = torch.ones(2, requires_grad=True)
+    y = x * 2
+    z = y * y
+    y.add_(1)
+    graph = graphtrace.trace(z, names={"x": x, "y": y, "z": z})
+    saved = [d for _, d in graph.nodes(data=True) if d["kind"] == "saved" and d["name"] in ("self", "other")]
+    assert saved and all(d["modified"] and not d["freed"] for d in saved)
+    assert "modified in place since saved" in graphtrace.to_dot(graph)
+
+
+def test_grad_fn_edges_say_which_output_of_the_op_a_tensor_is():
+    x = torch.ones(3, requires_grad=True)
+    first, second, third = (x * 2).unbind()
+    graph = graphtrace.trace(second, names={"x": x, "first": first, "second": second})
+    edges = {graph.nodes[t]["name"]: nr for s, t, nr in graph.edges(data="output_nr") if graph.edges[s, t]["kind"] == "grad_fn"}
+    assert edges == {"second": 1, "first": 0}
