@@ -17,13 +17,9 @@ def main():
 
 def _register_commands():
     # Each command lives in its own module; importing them here keeps main() the one entry point.
-    from . import render_command
+    from . import examples_command, render_command
 
     main.add_command(render_command.render)
-    try:
-        from . import examples_command
-    except ImportError:
-        return
     for command in examples_command.COMMANDS:
         main.add_command(command)
 

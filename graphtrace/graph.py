@@ -44,6 +44,7 @@ Edge attributes: ``kind`` is one of
 
 from __future__ import annotations
 
+import copy
 import json
 
 import networkx as nx
@@ -106,10 +107,11 @@ class Graph(nx.DiGraph):
     # -- export ------------------------------------------------------------
     def to_networkx(self) -> nx.DiGraph:
         """A plain networkx.DiGraph copy with the same nodes, edges and attributes."""
+        # A deep copy: attribute lists (shape, slots, attrs) must not be shared with this Graph.
         plain = nx.DiGraph()
-        plain.graph.update(json.loads(json.dumps(self.graph)))
-        plain.add_nodes_from(self.nodes(data=True))
-        plain.add_edges_from(self.edges(data=True))
+        plain.graph.update(copy.deepcopy(self.graph))
+        plain.add_nodes_from((n, copy.deepcopy(d)) for n, d in self.nodes(data=True))
+        plain.add_edges_from((u, v, copy.deepcopy(d)) for u, v, d in self.edges(data=True))
         return plain
 
     def to_json(self) -> str:

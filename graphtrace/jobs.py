@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .errors import UnknownFormatError
 from .render.files import LAYOUT_FORMATS, check_writable, graph_bytes, resolve_format, write_atomically
 from .stack import run_with_large_stack
 
@@ -18,6 +19,8 @@ def render_script(script, script_args, output, fmt, variables, style, *, animate
     script = Path(script)
     if animate:
         return animate_script(script, script_args, output, fmt, variables, style)
+    if fmt in ("html", "frames"):
+        raise UnknownFormatError(f"format {fmt!r} is an animation: add --animate, or choose svg, png, pdf, dot or json")
     output = Path(output) if output is not None else Path(f"{script.stem}.{fmt or 'svg'}")
     fmt = resolve_format(output, fmt)
     check_writable(output)
@@ -51,11 +54,13 @@ def animate_script(script, script_args, output, fmt, variables, style) -> str:
     with --var); everything about the output is checked before the script runs.
     """
     from .render.animate import check_animation_path, resolve_animation_format
+    from .render.layout import check_format_supported
 
     script = Path(script)
     output = Path(output) if output is not None else Path(f"{script.stem}.html")
     fmt = resolve_animation_format(output, fmt)
     check_animation_path(output, fmt)
+    check_format_supported("svg")  # every animation format is made from one SVG layout
 
     def job():
         from .errors import NothingToDrawError

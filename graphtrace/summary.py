@@ -18,6 +18,26 @@ def summarize(value, max_values: int = MAX_VALUES):
     return _summarize_tensor(value, max_values)
 
 
+def safe_summarize(value, max_values: int = MAX_VALUES):
+    """summarize(), or None where a tensor refuses to give numbers (fake, nested, some subclasses).
+
+    Used while tracing and inside backward hooks, where a picture without
+    numbers is better than an exception in the user's code.
+    """
+    try:
+        return summarize(value, max_values)
+    except (RuntimeError, TypeError, NotImplementedError, ValueError):
+        return None
+
+
+def shape_of(tensor):
+    """list(tensor.shape), or None for tensors without one shape (nested tensors)."""
+    try:
+        return list(tensor.shape)
+    except (RuntimeError, TypeError, NotImplementedError):
+        return None
+
+
 def _summarize_tensor(tensor, max_values):
     import torch
 
@@ -30,9 +50,8 @@ def _summarize_tensor(tensor, max_values):
         # Small tensors: one copy to Python floats; the norm is cheaper here than a torch call.
         values = [float(v) for v in data.cpu().reshape(-1).tolist()]
         return {"shape": shape, "norm": math.sqrt(sum(v * v for v in values)), "values": values}
-    if data.dtype == torch.bool:
-        data = data.to(torch.int64)
-    return {"shape": shape, "norm": float(data.double().norm())}
+    # The norm in float32 on the CPU: every device and dtype can do that (MPS has no float64).
+    return {"shape": shape, "norm": float(data.to(device="cpu", dtype=torch.float32).norm())}
 
 
 def format_number(number) -> str:

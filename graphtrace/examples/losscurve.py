@@ -5,9 +5,9 @@ from __future__ import annotations
 import math
 import os
 import pathlib
-import tempfile
 from xml.sax.saxutils import escape
 
+from ..render.files import check_writable, write_atomically
 from .errors import ExampleError
 
 _LEFT, _RIGHT, _TOP, _BOTTOM = 72, 24, 44, 52
@@ -113,37 +113,19 @@ def loss_curve_svg(
 def write_loss_curve(path, losses, **style) -> pathlib.Path:
     """Write loss_curve_svg(losses, **style) to `path` whole or not at all; returns the path."""
     target = check_svg_path(path)
-    text = loss_curve_svg(losses, **style)
-    # A temporary file in the same folder, then os.replace: readers never see half a picture.
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
-            fh.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    write_atomically(target, loss_curve_svg(losses, **style).encode("utf-8"))
     return target
 
 
 def check_svg_path(path) -> pathlib.Path:
-    """The path as a Path if a loss curve can be written there; ExampleError naming the fix if not."""
+    """The path as a Path if a loss curve can be written there; an error naming the fix if not."""
     try:
         target = pathlib.Path(os.fspath(path))
     except TypeError:
         raise ExampleError(f"the loss curve path must be a str or os.PathLike, not {type(path).__name__}") from None
     if target.suffix.lower() != ".svg":
         raise ExampleError(f"the loss curve is written as SVG: give a path ending in .svg, not {str(target)!r}")
-    if target.is_dir():
-        raise ExampleError(f"{str(target)!r} is a folder; give a file path ending in .svg")
-    parent = target.parent
-    if not parent.is_dir():
-        raise ExampleError(f"the folder {str(parent)!r} does not exist; create it first or choose another path")
-    if not os.access(parent, os.W_OK):
-        raise ExampleError(f"the folder {str(parent)!r} is not writable; choose another path")
+    check_writable(target)
     return target
 
 

@@ -30,7 +30,7 @@ def resolve_format(path: Path, format) -> str:
 
 def check_writable(path: Path) -> None:
     """Raise OutputPathError unless a file can be created at ``path``."""
-    folder = path.parent if str(path.parent) else Path(".")
+    folder = path.parent
     if not folder.is_dir():
         raise OutputPathError(f"the folder {str(folder)!r} does not exist; create it first (mkdir -p {folder})")
     if path.is_dir():
@@ -41,7 +41,7 @@ def check_writable(path: Path) -> None:
 
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside ``path``, then rename, so no half-written file is ever seen."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent or ".")
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from ..summary import summarize
+from ..summary import safe_summarize, shape_of
 
 
 def is_tensor_like(obj) -> bool:
@@ -39,24 +39,15 @@ def readable_grad(obj):
 def tensor_attributes(obj, max_values: int) -> dict:
     """The schema's tensor-node attributes (everything but name and role)."""
     return {
-        "shape": list(obj.shape),
+        "shape": shape_of(obj),
         "dtype": str(obj.dtype).replace("torch.", ""),
         "device": str(obj.device),
         "requires_grad": bool(obj.requires_grad),
         "is_leaf": bool(obj.is_leaf),
         "retains_grad": bool(obj.retains_grad),
-        "value": _safe_summary(tensor_data(obj), max_values),
-        "grad": _safe_summary(readable_grad(obj), max_values),
+        "value": safe_summarize(tensor_data(obj), max_values),
+        "grad": safe_summarize(readable_grad(obj), max_values),
     }
-
-
-def _safe_summary(value, max_values):
-    try:
-        return summarize(value, max_values)
-    except RuntimeError:
-        # Some tensor subclasses and fake tensors refuse to give numbers; the
-        # picture is still useful without them.
-        return None
 
 
 def saved_attributes(obj, max_values: int) -> dict:
@@ -64,9 +55,9 @@ def saved_attributes(obj, max_values: int) -> dict:
     if obj is None:
         return {"shape": None, "dtype": None, "value": None}
     return {
-        "shape": list(obj.shape),
+        "shape": shape_of(obj),
         "dtype": str(obj.dtype).replace("torch.", ""),
-        "value": _safe_summary(tensor_data(obj), max_values),
+        "value": safe_summarize(tensor_data(obj), max_values),
     }
 
 

@@ -180,3 +180,22 @@ def test_animate_needs_one_tensor_and_a_known_format(runner, tmp_path):
     result = runner.invoke(main, ["render", str(script), "--animate", "-o", str(tmp_path / "a.png")])
     assert result.exit_code != 0 and "cannot tell how to write an animation" in result.output
     assert sorted(p.name for p in tmp_path.iterdir()) == ["two.py"]
+
+
+def test_animation_formats_without_animate_say_to_add_it(runner, tmp_path):
+    script = write(tmp_path, "add_mul.py", ADD_MUL)
+    result = runner.invoke(main, ["render", str(script), "--format", "html", "-o", str(tmp_path / "g.html")])
+    assert result.exit_code != 0 and "add --animate" in result.output
+
+
+def test_animate_without_a_layout_program_fails_before_the_script_runs(runner, tmp_path, monkeypatch):
+    from graphtrace.render import layout
+
+    monkeypatch.delenv(layout.ENV_VARIABLE, raising=False)
+    monkeypatch.setattr(layout.shutil, "which", lambda name: None)
+    monkeypatch.setattr(layout, "_beside_python", lambda name: None)
+    marker = tmp_path / "ran"
+    script = write(tmp_path, "marks.py", f"open({str(marker)!r}, 'w').close()\n" + ADD_MUL)
+    result = runner.invoke(main, ["render", str(script), "--animate", "-o", str(tmp_path / "a.html")])
+    assert result.exit_code != 0 and "graphviz-pure" in result.output
+    assert not marker.exists()

@@ -5,6 +5,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from graphtrace.errors import GraphtraceError
+
 from graphtrace.examples import ExampleError, loss_curve_svg, write_loss_curve
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -121,9 +123,9 @@ def test_write_keeps_the_old_file_when_drawing_fails(tmp_path):
 def test_write_checks_the_path_first(tmp_path):
     with pytest.raises(ExampleError, match="ending in .svg"):
         write_loss_curve(tmp_path / "curve.png", [1.0])
-    with pytest.raises(ExampleError, match="does not exist"):
+    with pytest.raises(GraphtraceError, match="does not exist"):
         write_loss_curve(tmp_path / "missing" / "curve.svg", [1.0])
     (tmp_path / "d.svg").mkdir()
-    with pytest.raises(ExampleError, match="is a folder"):
+    with pytest.raises(GraphtraceError, match="is a folder"):
         write_loss_curve(tmp_path / "d.svg", [1.0])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["d.svg"]

@@ -3,6 +3,8 @@
 import xml.etree.ElementTree as ET
 
 import pytest
+
+from graphtrace.errors import GraphtraceError
 import torch
 
 from graphtrace import examples
@@ -78,7 +80,7 @@ def test_bad_arguments_are_refused_before_training(kwargs, match, capsys):
 def test_bad_plot_paths_are_refused_before_training(tmp_path, capsys):
     with pytest.raises(ExampleError, match="ending in .svg"):
         examples.train("mlp", plot=tmp_path / "loss.png")
-    with pytest.raises(ExampleError, match="does not exist"):
+    with pytest.raises(GraphtraceError, match="does not exist"):
         examples.train("mlp", plot=tmp_path / "nope" / "loss.svg")
     assert capsys.readouterr().err == ""
     assert list(tmp_path.iterdir()) == []

@@ -2,9 +2,7 @@
 
 import os
 import re
-import shutil
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 import torch

@@ -52,7 +52,7 @@ def test_dict_outputs_and_params_from_a_module(small_mlp):
 
 
 def test_module_variables_name_parameters_when_names_are_found(small_mlp):
-    model, loss = small_mlp["model"], small_mlp["loss"]
+    model, loss = small_mlp["model"], small_mlp["loss"]  # noqa: F841 -- found by name in this frame
     graph = graphtrace.trace(loss)
     assert {"model.0.weight", "model.2.bias", "loss"} <= names_of(graph)
 
@@ -221,3 +221,36 @@ def test_grad_fn_edges_say_which_output_of_the_op_a_tensor_is():
     graph = graphtrace.trace(second, names={"x": x, "first": first, "second": second})
     edges = {graph.nodes[t]["name"]: nr for s, t, nr in graph.edges(data="output_nr") if graph.edges[s, t]["kind"] == "grad_fn"}
     assert edges == {"second": 1, "first": 0}
+
+
+def _odd_outputs():
+    def nested():
+        nt = torch.nested.nested_tensor([torch.randn(2, 3), torch.randn(3, 3)], requires_grad=True)
+        return nt * 2
+
+    return {
+        "nested": nested,
+        "complex": lambda: (torch.randn(20, dtype=torch.complex64, requires_grad=True) * 2).abs().sum(),
+        "meta": lambda: (torch.randn(20, device="meta", requires_grad=True) * 2).sum(),
+        "sparse": lambda: torch.sparse.sum(torch.randn(4, 4).to_sparse().requires_grad_() * 2),
+        "integer index": lambda: torch.randn(20, requires_grad=True).repeat(2)[torch.arange(30)].sum(),
+        "float16": lambda: (torch.randn(40, dtype=torch.float16, requires_grad=True) * 2).sum(),
+    }
+
+
+@pytest.mark.parametrize("kind", sorted(_odd_outputs()))
+def test_odd_tensors_trace_and_draw(kind):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # nested tensors warn that they are a prototype
+        output = _odd_outputs()[kind]()
+    graph = graphtrace.trace(output, names={})
+    assert graph.nodes_of_kind("op") and graph.nodes_of_kind("accumulate")
+    assert graphtrace.to_dot(graph).startswith("digraph {")
+
+
+def test_to_networkx_is_a_deep_copy(add_mul):
+    graph = graphtrace.trace(add_mul["f"], names=add_mul)
+    plain = graph.to_networkx()
+    plain.nodes["n0"]["shape"].append(99)
+    plain.edges["n4", "n1"]["slots"].append(7)
+    assert graph.nodes["n0"]["shape"] == [] and graph.edges["n4", "n1"]["slots"] == [0]
