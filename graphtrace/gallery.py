@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -123,6 +121,7 @@ def build_gallery(out="gallery", *, device="cpu", examples=None, progress=True) 
     """
     from .examples import ProgressBar, all_examples, get, resolve_device
     from .examples.device import one_cpu_thread
+    from .render.files import folder_written_whole
     from .render.layout import check_format_supported
 
     chosen = all_examples() if examples is None else [get(item) for item in examples]
@@ -133,10 +132,7 @@ def build_gallery(out="gallery", *, device="cpu", examples=None, progress=True) 
     check_format_supported("svg")
     target = check_gallery_target(out)
 
-    # Work on the absolute path, so that "." or "out/.." still has a name and a parent to build beside.
-    absolute = Path(os.path.abspath(target))
-    staging = Path(tempfile.mkdtemp(prefix=f".{absolute.name}.building.", dir=absolute.parent))
-    try:
+    with folder_written_whole(target) as staging:
         entries = []
         with one_cpu_thread(), ProgressBar(len(chosen), "gallery", enabled=progress) as bar:
             for example in chosen:
@@ -147,12 +143,6 @@ def build_gallery(out="gallery", *, device="cpu", examples=None, progress=True) 
         _write(staging / "index.html", index_html(entries, device=str(dev), max_epochs=MAX_EPOCHS, seed=SEED))
         _write(staging / MARKER, MARKER_TEXT)
         files = tuple(sorted(p.relative_to(staging).as_posix() for p in staging.rglob("*") if p.is_file()))
-        # mkdtemp makes a private folder; give it the permissions a normal mkdir would.
-        os.chmod(staging, 0o777 & ~_umask())
-        _swap_in(staging, absolute)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
     return GalleryReport(path=target, entries=tuple(entries), files=files, device=str(dev))
 
 
@@ -280,27 +270,3 @@ def _write(path: Path, data) -> None:
     if isinstance(data, str):
         data = data.encode("utf-8")
     path.write_bytes(data)
-
-
-def _swap_in(staging: Path, target: Path) -> None:
-    """Replace `target` by `staging`; on failure the old gallery is put back."""
-    old = None
-    try:
-        if target.exists():
-            # rename() cannot replace a non-empty folder, so move the old one aside first.
-            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
-            os.replace(target, old / "gallery")
-        os.replace(staging, target)
-    except BaseException:
-        if old is not None and (old / "gallery").exists() and not target.exists():
-            os.replace(old / "gallery", target)
-        raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -46,9 +48,7 @@ def write_atomically(path: Path, data: bytes) -> None:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
         # mkstemp makes the file private; give it the permissions a normal open() would.
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)
+        os.chmod(temporary, 0o666 & ~_umask())
         os.replace(temporary, path)
     except BaseException:
         if os.path.exists(temporary):
@@ -94,3 +94,46 @@ def render(graph_or_tensor, path, format=None, **style) -> Path:
         graph = trace(graph_or_tensor)
     write_atomically(path, graph_bytes(graph, fmt, **style))
     return path
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+@contextlib.contextmanager
+def folder_written_whole(target: Path):
+    """Yield a new, empty folder beside ``target``; on success it replaces ``target`` in one step.
+
+    Whatever the block writes is seen all at once or not at all: on an error the
+    staging folder is removed and an existing ``target`` is left as it was.
+    """
+    target = Path(os.path.abspath(target))
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
+    try:
+        yield staging
+        # mkdtemp makes a private folder; give it the permissions a normal mkdir would.
+        os.chmod(staging, 0o777 & ~_umask())
+        _swap_in(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    """Replace ``target`` by ``staging``; on failure the old folder is put back."""
+    old = None
+    try:
+        if target.exists():
+            # rename() cannot replace a non-empty folder, so move the old one aside first.
+            old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old.", dir=target.parent))
+            os.replace(target, old / "previous")
+        os.replace(staging, target)
+    except BaseException:
+        if old is not None and (old / "previous").exists() and not target.exists():
+            os.replace(old / "previous", target)
+        raise
+    finally:
+        if old is not None:
+            shutil.rmtree(old, ignore_errors=True)
