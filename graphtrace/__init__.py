@@ -43,6 +43,10 @@ _EXPORTS = {
     "animate": ("graphtrace.render.animate", "animate"),
     "save_animation": ("graphtrace.render.animate", "save_animation"),
     "GraphtraceError": ("graphtrace.errors", "GraphtraceError"),
+    "LayoutProgramNotFound": ("graphtrace.errors", "LayoutProgramNotFound"),
+    "NoGradFnError": ("graphtrace.errors", "NoGradFnError"),
+    "NotATensorError": ("graphtrace.errors", "NotATensorError"),
+    "DeepGraphWarning": ("graphtrace.errors", "DeepGraphWarning"),
 }
 
 __all__ = sorted([*_EXPORTS, "render", "__version__"])

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from functools import partial
 
 from .errors import GraphtraceError
-from .summary import MAX_VALUES, summarize
+from .summary import MAX_VALUES, safe_summarize
 from .tracing import describe
 from .tracing.naming import build_names, caller_namespace
-from .tracing.walk import trace_with_index
+from .tracing.walk import _trace
 
 __all__ = ["record", "recording", "Recorder", "Recording", "Step", "GradWrite", "RecordError"]
 
@@ -48,7 +48,7 @@ class Recording:
     graph: object  # graphtrace.graph.Graph
     steps: tuple
     freed: tuple  # node ids of saved tensors that backward released
-    retain_graph: bool
+    retain_graph: "bool | None"  # None: not known (a context manager could not tell)
 
     @property
     def order(self) -> list:
@@ -93,15 +93,20 @@ class _Building:
 
 
 def _summary(grad, max_values):
-    """A summary of a gradient given to a hook; no reference to the tensor is kept."""
+    """A summary of a gradient given to a hook; no reference to the tensor is kept.
+
+    Runs inside the user's backward pass, so it never raises: a gradient that
+    gives no numbers (a fake or nested tensor, an odd subclass) is shown as None.
+    """
     if grad is None:
         return None
-    if describe.engine_of(grad) == "torch":
-        return summarize(grad, max_values)
-    if hasattr(grad, "data") and not isinstance(grad, (int, float)):
-        # The scalar engine may hand Values to hooks; their number is .data.
-        return summarize(float(grad.data), max_values)
-    return summarize(float(grad), max_values)
+    if describe.engine_of(grad) != "torch":
+        try:
+            # The scalar engine may hand Values to hooks; their number is .data.
+            grad = float(grad.data if hasattr(grad, "data") and not isinstance(grad, (int, float)) else grad)
+        except (TypeError, ValueError):
+            return None
+    return safe_summarize(grad, max_values)
 
 
 def _read_grad(tensor, max_values):
@@ -124,15 +129,19 @@ class Recorder:
     changes.
     """
 
-    def __init__(self, outputs, *, params=None, names=None, max_values: int = MAX_VALUES, _namespace=None):
+    def __init__(self, outputs, *, params=None, names=None, max_values: int = MAX_VALUES, _namespace=None,
+                 _checked=False):
         self._outputs = _as_list(outputs)
-        for output in self._outputs:
-            _check_output(output)
+        if not _checked:  # record() has already checked them
+            for output in self._outputs:
+                _check_output(output)
         namespace = _namespace if _namespace is not None else (caller_namespace() if names is None else [])
+        # Names are found once, as graphtrace.trace finds them; the tracer gets the
+        # resolved (name, tensor) pairs, so two tensors sharing a name (a local and
+        # a global `loss`) keep apart exactly as they do in trace.
         found = build_names(params, names, namespace)
         traced = self._outputs[0] if len(self._outputs) == 1 else self._outputs
-        self.graph, index = trace_with_index(traced, params=params, names=names if names is not None else dict(found.items()),
-                                             max_values=max_values)
+        self.graph, index = _trace(traced, None, None, list(found.items()), max_values)
         _check_not_freed(self.graph, index)
         self._max_values = max_values
         self._index = index
@@ -141,7 +150,7 @@ class Recorder:
         self._handles = []
         self._building = []
         self.recording = None
-        self.retain_graph = None  # record() sets it; a context manager infers it from what was freed
+        self.retain_graph = None  # record() sets it; a context manager infers it where it can (_infer_retain_graph)
 
     # -- hooks (each returns None: the engine keeps its own gradients) --------
     def _on_prehook(self, node, grad_outputs):
@@ -197,12 +206,11 @@ class Recorder:
     def __exit__(self, exc_type, exc, tb):
         self._remove_hooks()
         freed = _probe_freed(self.graph, self._functions)
-        self.recording = Recording(
-            graph=self.graph,
-            steps=tuple(self._freeze(i, s) for i, s in enumerate(self._building)),
-            freed=freed,
-            retain_graph=(not freed) if self.retain_graph is None else self.retain_graph,
-        )
+        steps = tuple(self._freeze(i, s) for i, s in enumerate(self._building))
+        retain_graph = self.retain_graph
+        if retain_graph is None:
+            retain_graph = _infer_retain_graph(self.graph, steps, freed)
+        self.recording = Recording(graph=self.graph, steps=steps, freed=freed, retain_graph=retain_graph)
         # Drop every engine object so saved tensors and gradients can be freed.
         self._functions = self._index = self._retained = self._retained_by_function = None
         self._outputs = None
@@ -241,8 +249,10 @@ def record(output, gradient=None, retain_graph: bool = False, inputs=None, *, pa
     for item in outputs:
         _check_output(item)
     _check_gradient(outputs, gradient)
+    _check_scalar_backward(outputs, inputs)
     namespace = caller_namespace() if names is None else []
-    recorder = Recorder(output, params=params, names=names, max_values=max_values, _namespace=namespace)
+    recorder = Recorder(output, params=params, names=names, max_values=max_values, _namespace=namespace,
+                        _checked=True)
     recorder.retain_graph = bool(retain_graph)
     with recorder:
         _run_backward(outputs, gradient, retain_graph, inputs)
@@ -261,14 +271,14 @@ def _run_backward(outputs, gradient, retain_graph, inputs):
 
         torch.autograd.backward(outputs, grad_tensors=gradient, retain_graph=retain_graph, inputs=inputs)
         return
-    gradients = _as_list(gradient) if gradient is not None else [None] * len(outputs)
-    for item, grad in zip(outputs, gradients):
-        kwargs = {"retain_graph": retain_graph}
-        if grad is not None:
-            kwargs["gradient"] = grad
-        if inputs is not None:
-            kwargs["inputs"] = inputs
-        item.backward(**kwargs)
+    # _check_scalar_backward let through one output and no inputs=: the scalar
+    # engine's backward has one root and no inputs argument.
+    (item,) = outputs
+    grad = gradient[0] if isinstance(gradient, (list, tuple)) and len(gradient) == 1 else gradient
+    if grad is None:
+        item.backward(retain_graph=retain_graph)
+    else:
+        item.backward(gradient=grad, retain_graph=retain_graph)
 
 
 # -- checks made before anything runs (torch's own words, then what to do) ----
@@ -316,23 +326,61 @@ def _check_gradient(outputs, gradient):
             )
 
 
+def _check_scalar_backward(outputs, inputs):
+    """The scalar engine's backward takes one root and no inputs=; say so before anything runs."""
+    if describe.engine_of(outputs[0]) == "torch":
+        return
+    if len(outputs) > 1:
+        raise RecordError(
+            f"graphtrace.record got {len(outputs)} scalar-engine Values, but the scalar engine's backward "
+            "starts from one Value (it has no torch.autograd.backward over several outputs). Sum them into "
+            "one Value first: record(m1 + m2), which gives every leaf the same .grad as backward on each."
+        )
+    if inputs is not None:
+        raise RecordError(
+            "graphtrace.record got inputs= for a scalar-engine Value, but the scalar engine's backward has "
+            "no inputs argument: it writes .grad into every leaf. Leave inputs out (and read the .grad "
+            "you want), or use torch tensors if you need inputs=."
+        )
+
+
 def _check_not_freed(graph, index):
+    """Raise, before anything runs, if a saved tensor was freed or changed in place: backward would fail."""
     functions = {node: function for function, node in index.items()}
-    for node, data in graph.nodes(data=True):
-        if data["kind"] == "saved" and data.get("freed"):
-            op = next(target for _, target, kind in graph.out_edges(node, data="kind") if kind == "saved")
+    saved = [(node, data) for node, data in graph.nodes(data=True) if data["kind"] == "saved"]
+    for node, data in saved:
+        if data.get("freed"):
+            op = _saving_op(graph, node)
             message = _saved_error(functions[op], data["name"]) or "Trying to backward through the graph a second time"
             raise RecordError(
                 f"{message}\nThis graph was already freed by an earlier backward() (saved tensor "
                 f"{data['name']!r} of {graph.nodes[op]['name']} is gone). Recompute the output (run the "
                 "forward pass again) and record that, or pass retain_graph=True to the earlier backward()."
             )
+    for node, data in saved:
+        if data.get("modified"):
+            op = _saving_op(graph, node)
+            message = _saved_error(functions[op], data["name"]) or (
+                "one of the variables needed for gradient computation has been modified by an inplace operation"
+            )
+            raise RecordError(
+                f"{message}\nThe tensor that {graph.nodes[op]['name']} saved as {data['name']!r} was changed in "
+                "place after it was saved, so backward cannot use it. Run the forward pass again after the "
+                "in-place change, or do the in-place op on a clone() (y = x.clone(); y.add_(1)) so the "
+                "saved tensor stays as it was."
+            )
+
+
+def _saving_op(graph, saved_node):
+    return next(target for _, target, kind in graph.out_edges(saved_node, data="kind") if kind == "saved")
 
 
 def _saved_error(function, name):
-    """torch's RuntimeError text when reading this saved tensor, or None if it is alive."""
+    """torch's RuntimeError text when reading this saved tensor, or None if it is readable."""
     try:
-        if name.startswith("saved_tensors["):
+        if name.startswith("saved_tensors"):
+            # A custom Function's ctx.save_for_backward tensors: "saved_tensors[i]", or
+            # "saved_tensors" once torch no longer says how many there were.
             function.saved_tensors
         else:
             getattr(function, "_saved_" + name.split("[", 1)[0])
@@ -347,10 +395,26 @@ def _probe_freed(graph, functions) -> tuple:
     for node, data in graph.nodes(data=True):
         if data["kind"] != "saved" or data.get("freed") or data.get("shape") is None:
             continue
-        op = next(target for _, target, kind in graph.out_edges(node, data="kind") if kind == "saved")
-        if _saved_error(functions[op], data["name"]) is not None:
+        if _saved_error(functions[_saving_op(graph, node)], data["name"]) is not None:
             freed.append(node)
     return tuple(freed)
+
+
+def _infer_retain_graph(graph, steps, freed):
+    """What a context manager can tell of the user's retain_graph: False, True, or None (not known).
+
+    Backward without retain_graph frees a Function's saved tensors as soon as it
+    has run it. So anything freed means False; a Function that ran and still
+    holds its saved tensors means True; with nothing saved (or nothing that
+    saved anything run) there is no telling.
+    """
+    if freed:
+        return False
+    ran = {step.node for step in steps}
+    for node, data in graph.nodes(data=True):
+        if data["kind"] == "saved" and data.get("shape") is not None and _saving_op(graph, node) in ran:
+            return True
+    return None
 
 
 def _leaf_node(graph, accumulate_node):
@@ -365,12 +429,19 @@ def _retained_tensors(graph, outputs, found_names, index):
     result = []
     seen = set()
     candidates = list(zip(graph.graph["outputs"], outputs))
-    named = {}
+    # A named intermediate is the tensor node its grad_fn produced under its name:
+    # matched by object, never by name alone (two tensors may share a name).
+    produced = {}
+    for source, target, data in graph.edges(data=True):
+        if data["kind"] == "grad_fn" and graph.nodes[target].get("role") == "intermediate":
+            produced[(source, data.get("output_nr", 0), graph.nodes[target].get("name"))] = target
     for name, obj in found_names.items():
-        named.setdefault(name, obj)
-    for node, data in graph.nodes(data=True):
-        if data["kind"] == "tensor" and data.get("role") == "intermediate" and data.get("name") in named:
-            candidates.append((node, named[data["name"]]))
+        grad_fn = getattr(obj, "grad_fn", None)
+        if grad_fn is None or grad_fn not in index:
+            continue
+        node = produced.get((index[grad_fn], getattr(obj, "output_nr", 0), name))
+        if node is not None:
+            candidates.append((node, obj))
     for node, tensor in candidates:
         if node in seen or tensor.is_leaf or not tensor.retains_grad or tensor.grad_fn not in index:
             continue

@@ -5,14 +5,12 @@ from __future__ import annotations
 import math
 import os
 import re
-import secrets
-import shutil
 from pathlib import Path
 
 from ..errors import GraphtraceError, OutputPathError, UnknownFormatError
 from . import layout as _layout
 from .captions import captions
-from .files import check_writable, write_atomically
+from .files import check_writable, folder_written_whole, write_atomically
 from .player import notebook_frame, player_page
 from .scene import Frames, Scene
 from .timeline import placeholders
@@ -44,7 +42,8 @@ class Animation:
     def __init__(self, recording, *, seconds_per_step: float = 1.2, **style):
         if not hasattr(recording, "steps") or not hasattr(recording, "graph"):
             raise AnimationError(
-                f"animate needs a Recording (graphtrace.record(loss)) or a tensor, got {type(recording).__name__}"
+                f"Animation needs a Recording (graphtrace.record(loss)), got {type(recording).__name__}; "
+                "to record and animate a tensor's backward pass in one call, use graphtrace.animate(tensor)"
             )
         if not (isinstance(seconds_per_step, (int, float)) and math.isfinite(seconds_per_step) and seconds_per_step > 0):
             raise AnimationError(f"seconds_per_step must be a positive number of seconds, not {seconds_per_step!r}")
@@ -93,6 +92,10 @@ class Animation:
         path = Path(path)
         fmt = resolve_animation_format(path, format)
         check_animation_path(path, fmt)
+        return self._write(path, fmt)
+
+    def _write(self, path: Path, fmt: str) -> Path:
+        """Write to a path already checked for ``fmt``."""
         if fmt == "frames":
             _write_frames(path, self.frames)
         else:
@@ -147,35 +150,9 @@ def check_animation_path(path: Path, fmt: str) -> None:
 
 def _write_frames(path: Path, frames) -> None:
     """Write every frame into a new folder beside ``path``, then swap it in, so no half set is ever seen."""
-    parent = path.parent if str(path.parent) else Path(".")
-    staging = _new_folder(parent, f".{path.name}.")
-    old = None
-    try:
+    with folder_written_whole(path) as staging:
         for k, svg in enumerate(frames):
             (staging / FRAME_NAME.format(k)).write_text(svg, encoding="utf-8")
-        if path.exists():
-            old = _new_folder(parent, f".{path.name}.old.")
-            os.replace(path, old / "frames")
-        os.replace(staging, path)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        if old is not None and (old / "frames").exists() and not path.exists():
-            os.replace(old / "frames", path)
-        raise
-    finally:
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
-
-
-def _new_folder(parent: Path, prefix: str) -> Path:
-    """A new, uniquely named folder; unlike tempfile.mkdtemp's private 0o700 it gets the umask's permissions."""
-    while True:
-        folder = parent / f"{prefix}{secrets.token_hex(4)}"
-        try:
-            folder.mkdir()
-            return folder
-        except FileExistsError:
-            continue
 
 
 def animate(recording_or_tensor, path=None, format=None, *, seconds_per_step: float = 1.2, gradient=None,
@@ -186,10 +163,17 @@ def animate(recording_or_tensor, path=None, format=None, *, seconds_per_step: fl
     then its backward pass is run and recorded here (``gradient``,
     ``retain_graph``, ``params``, ``names`` as in graphtrace.record). Style
     options are those of graphtrace.to_dot. The graph is laid out once.
+
+    The output path and the layout program are checked first: a bad path or a
+    missing program raises before backward runs (no .grad written, no graph freed).
     """
+    fmt = None
     if path is not None:
         path = Path(path)
-        check_animation_path(path, resolve_animation_format(path, format))
+        fmt = resolve_animation_format(path, format)
+        check_animation_path(path, fmt)
+    # Every animation is laid out as SVG; find out now that it can be, not after backward.
+    _layout.check_format_supported("svg")
     recording = recording_or_tensor
     if not hasattr(recording, "steps"):
         from ..recorder import record
@@ -198,13 +182,15 @@ def animate(recording_or_tensor, path=None, format=None, *, seconds_per_step: fl
         recording = record(recording_or_tensor, gradient=gradient, retain_graph=retain_graph, params=params, names=names)
     animation = Animation(recording, seconds_per_step=seconds_per_step, **style)
     if path is not None:
-        animation.save(path, format=format)
+        animation._write(path, fmt)
     return animation
 
 
 def save_animation(recording, path, format=None, **style) -> Path:
-    """Write the animation of ``recording`` to ``path`` (for the CLI's --animate); returns the path."""
-    path = Path(path)
-    fmt = resolve_animation_format(path, format)
-    check_animation_path(path, fmt)
-    return Animation(recording, **style).save(path, format=fmt)
+    """Write the animation of a Recording to ``path``; returns the path.
+
+    Shorthand for ``Animation(recording, **style).save(path, format)``: .html
+    (player), .svg (animated SVG) or a folder of frames, chosen by ``format``
+    or the path, written whole or not at all.
+    """
+    return Animation(recording, **style).save(path, format=format)

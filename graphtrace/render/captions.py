@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ..summary import format_number, format_summary
+from .timeline import output_seeds
 
 __all__ = ["captions"]
 
@@ -31,7 +32,7 @@ def _value_name(graph, function_node) -> str:
     return f"({_short_op(data['name'])})"
 
 
-def _local_rules(graph, step, operands, out):
+def _local_rules(graph, step, operands):
     """The course's local derivative of the op for each input slot, in the operands' names, or None."""
     name = step.name
     attrs = graph.nodes[step.node].get("attrs") or {}
@@ -87,7 +88,7 @@ def _step_caption(graph, step, loss, out_is_loss, operand_names) -> str:
             parts.append("AccumulateGrad runs (its leaf was not asked for; .grad unchanged).")
         return " ".join(parts)
     out = _value_name(graph, step.node)
-    rules = _local_rules(graph, step, operand_names, out) or []
+    rules = _local_rules(graph, step, operand_names) or []
     upstream = "" if out_is_loss else f"∂{loss}/∂{out}·"
     terms = []
     for slot, (grad, target) in enumerate(zip(step.grad_inputs, step.next)):
@@ -111,13 +112,7 @@ def captions(recording) -> list:
     outputs = graph.graph.get("outputs") or []
     loss = (graph.nodes[outputs[0]].get("name") if outputs else None) or "f"
     root_ops = {source for o in outputs for source, _, kind in graph.in_edges(o, data="kind") if kind == "grad_fn"}
-    texts = []
-    if recording.steps:
-        first = recording.steps[0]
-        seed = format_summary(first.grad_outputs[0] if first.grad_outputs else None)
-        texts.append(f"backward() starts at {loss}: ∂{loss}/∂{loss} = {seed} goes to {first.name}.")
-    else:
-        texts.append(f"backward() on {loss}: the engine ran no Function.")
+    texts = [_start_caption(recording, loss)]
     for step in recording.steps:
         operands = [None if t is None else _value_name(graph, t) for t in step.next]
         texts.append(_step_caption(graph, step, loss, step.node in root_ops, operands))
@@ -130,11 +125,36 @@ def captions(recording) -> list:
         shown = list(written.items())
         listed = ", ".join(f"{n}.grad = {format_summary(s)}" for n, s in shown[:6])
         end += f" {listed}" + (f" and {len(shown) - 6} more" if len(shown) > 6 else "") + "."
-    if recording.freed:
-        end += f" {len(recording.freed)} saved tensor{'s' if len(recording.freed) != 1 else ''} freed (retain_graph=False)."
-    elif not recording.retain_graph:
-        end += " Nothing was saved for backward."
-    else:
-        end += " Saved tensors kept (retain_graph=True)."
+    end += _saved_caption(recording)
     texts.append(end)
     return [f"Step {i}/{len(texts) - 2}: {t}" if 0 < i < len(texts) - 1 else t for i, t in enumerate(texts)]
+
+
+def _start_caption(recording, loss) -> str:
+    """Where backward starts: each output's seed gradient and the Function it goes to."""
+    graph = recording.graph
+    if not recording.steps:
+        return f"backward() on {loss}: the engine ran no Function."
+    seeds = []
+    for i, (output, _, step, grad) in enumerate(output_seeds(recording)):
+        if step is None:
+            continue
+        name = graph.nodes[output].get("name") or (loss if i == 0 else f"output {i}")
+        seeds.append((name, f"∂{name}/∂{name} = {format_summary(grad)} goes to {step.name}"))
+    if not seeds:
+        first = recording.steps[0]
+        seed = format_summary(first.grad_outputs[0] if first.grad_outputs else None)
+        return f"backward() starts at {loss}: ∂{loss}/∂{loss} = {seed} goes to {first.name}."
+    return f"backward() starts at {', '.join(n for n, _ in seeds)}: " + ", ".join(t for _, t in seeds) + "."
+
+
+def _saved_caption(recording) -> str:
+    """What happened to the saved tensors; retain_graph is named only where it is known."""
+    freed = len(recording.freed)
+    if freed:
+        return f" {freed} saved tensor{'s' if freed != 1 else ''} freed (retain_graph=False)."
+    if not any(kind == "saved" for _, kind in recording.graph.nodes(data="kind")):
+        return " Nothing was saved for backward."
+    if recording.retain_graph:
+        return " Saved tensors kept (retain_graph=True)."
+    return " Saved tensors kept."

@@ -4,7 +4,37 @@ from __future__ import annotations
 
 from ..summary import format_summary
 
-__all__ = ["timelines", "placeholders"]
+__all__ = ["timelines", "placeholders", "output_seeds"]
+
+
+def output_seeds(recording):
+    """[(output node, edge or None, step or None, gradient summary)] for each output, in order.
+
+    What backward started each output with, as the engine handed it on: the
+    grad_outputs slot of the Function that produced it (``output_nr``: x.unbind()[1]
+    is output 1 of UnbindBackward0), or of the leaf's AccumulateGrad. ``edge`` is
+    the drawn edge that gradient travels (op -> output), None for a leaf output.
+    """
+    graph = recording.graph
+    first_step = {}
+    for step in recording.steps:
+        first_step.setdefault(step.node, step)
+    seeds = []
+    for output in graph.graph.get("outputs") or []:
+        edge, function_node, slot = None, None, 0
+        for source, _, data in graph.in_edges(output, data=True):
+            if data["kind"] == "grad_fn":
+                edge, function_node, slot = (source, output), source, data.get("output_nr", 0)
+                break
+        else:
+            for _, target, kind in graph.out_edges(output, data="kind"):
+                if kind == "variable":
+                    function_node = target
+                    break
+        step = first_step.get(function_node)
+        grad = step.grad_outputs[slot] if step is not None and slot < len(step.grad_outputs) else None
+        seeds.append((output, edge, step, grad))
+    return seeds
 
 
 def timelines(recording):
@@ -24,13 +54,11 @@ def timelines(recording):
         if after is not None and frame + 1 <= last:
             changes.append((frame + 1, after))
 
-    outputs = graph.graph.get("outputs") or []
-    for output in outputs:
+    for output, edge, step, grad in output_seeds(recording):
         mark(nodes, output, 0, "current", "done")
-        for source, _, kind in graph.in_edges(output, data="kind"):
-            if kind == "grad_fn" and steps:
-                mark(edges, (source, output), 0, "current", "done")
-                edge_texts.append(((source, output), 0, format_summary(steps[0].grad_outputs[0] if steps[0].grad_outputs else None)))
+        if edge is not None and step is not None:
+            mark(edges, edge, 0, "current", "done")
+            edge_texts.append((edge, 0, format_summary(grad)))
     for i, step in enumerate(steps):
         frame = i + 1
         mark(nodes, step.node, frame, "current", "done")

@@ -261,3 +261,117 @@ def test_recording_is_deterministic(add_mul):
         return rec.steps, sorted(rec.graph.nodes(data="name"))
 
     assert once() == once()
+
+
+class Square(torch.autograd.Function):
+    """A custom Function that saves its input with ctx.save_for_backward."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return 2 * x * grad
+
+
+def test_custom_function_after_backward_gives_torch_text_and_a_fix():
+    x = torch.tensor(3.0, requires_grad=True)
+    y = Square.apply(x)
+    y.backward()
+    with pytest.raises(RecordError) as info:
+        record(y, names={})
+    message = str(info.value)
+    assert "Trying to backward through the graph a second time" in message
+    assert "retain_graph=True" in message and "SquareBackward" in message
+    assert x.grad.item() == 6  # nothing ran a second time
+
+
+def test_custom_function_recorded_before_backward():
+    x = torch.tensor(3.0, requires_grad=True)
+    rec = record(Square.apply(x), names={"x": x})
+    assert rec.names == ["SquareBackward", "AccumulateGrad"] and x.grad.item() == 6
+    assert [rec.graph.nodes[n]["name"] for n in rec.freed] == ["saved_tensors[0]"]
+
+
+def test_modified_saved_tensor_gives_torchs_inplace_text_and_its_fix():
+    a = torch.tensor([1.0, 2.0], requires_grad=True)
+    b = a * 2
+    c = (b * b).sum()
+    b.add_(1)  # b was saved by b * b
+    with pytest.raises(RecordError) as info:
+        record(c, names={})
+    message = str(info.value)
+    assert "modified by an inplace operation" in message
+    assert "clone()" in message and "forward pass again" in message
+    assert "already freed" not in message and "retain_graph=True" not in message
+    assert a.grad is None  # checked before backward ran
+
+
+def test_outputs_checked_once(monkeypatch):
+    import graphtrace.recorder as recorder_module
+
+    calls = []
+    real = recorder_module._check_output
+    monkeypatch.setattr(recorder_module, "_check_output", lambda output: calls.append(output) or real(output))
+    x, y, z = build_add_mul()
+    record((x + y) * z, names={})
+    assert len(calls) == 1
+    calls.clear()
+    with recording((x + y) * z, names={}) as r:
+        pass
+    assert len(calls) == 1 and r.recording.steps == ()
+
+
+def test_context_manager_without_saved_tensors_does_not_guess_retain_graph():
+    from graphtrace.render.captions import captions
+
+    a = torch.tensor(2.0, requires_grad=True)
+    b = a + 1  # AddBackward0 saves nothing
+    with recording(b, names={"a": a, "b": b}) as recorder:
+        b.backward()
+    rec = recorder.recording
+    assert rec.freed == () and rec.retain_graph is None
+    assert a.grad.item() == 1
+    end = captions(rec)[-1]
+    assert "Nothing was saved for backward." in end and "retain_graph" not in end
+    # record() knows retain_graph, but there is still nothing saved to keep.
+    kept = record(a + 1, retain_graph=True, names={})
+    assert kept.retain_graph is True
+    assert "Nothing was saved for backward." in captions(kept)[-1]
+
+
+def test_context_manager_tells_retain_graph_from_the_saved_tensors(add_mul):
+    from graphtrace.render.captions import captions
+
+    t = add_mul
+    with recording(t["f"], names={}) as recorder:
+        t["f"].backward(retain_graph=True)
+    rec = recorder.recording
+    assert rec.freed == () and rec.retain_graph is True
+    assert "Saved tensors kept (retain_graph=True)." in captions(rec)[-1]
+    with recording(t["f"], names={}) as recorder:
+        pass  # no backward: nothing ran, so nothing can be told
+    assert recorder.recording.retain_graph is None
+    assert captions(recorder.recording)[-1].endswith(" Saved tensors kept.")
+
+
+def test_a_summary_that_fails_inside_a_hook_does_not_break_backward(monkeypatch):
+    import graphtrace.summary as summary_module
+
+    x, y, z = build_add_mul()
+    f = (x + y) * z
+
+    def refuse(tensor, max_values):
+        raise NotImplementedError("this tensor gives no numbers")
+
+    with recording(f, names={"x": x}) as recorder:
+        monkeypatch.setattr(summary_module, "_summarize_tensor", refuse)
+        f.backward()
+    monkeypatch.undo()
+    assert x.grad.item() == -4 and z.grad.item() == 3
+    rec = recorder.recording
+    assert rec.names[0] == "MulBackward0"
+    assert all(g is None for s in rec.steps for g in s.grad_outputs + s.grad_inputs)

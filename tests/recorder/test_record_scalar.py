@@ -96,3 +96,31 @@ def test_scalar_mlp_recording_follows_its_engine_and_gives_torchs_grads():
             assert recorded[f"model[{index}].weight[{j},{k}]"] == pytest.approx(grad, rel=1e-9, abs=1e-12)
         for j, grad in enumerate(layer.bias.grad.tolist()):
             assert recorded[f"model[{index}].bias[{j}]"] == pytest.approx(grad, rel=1e-9, abs=1e-12)
+
+
+def test_several_scalar_outputs_rejected_before_anything_runs():
+    from graphtrace.recorder import RecordError
+
+    p, q = engine.Value(2.0, requires_grad=True), engine.Value(3.0, requires_grad=True)
+    m = p * q
+    with pytest.raises(RecordError) as info:
+        record([m + 1, m + 2], names={})
+    assert "record(m1 + m2)" in str(info.value)
+    assert p.grad is None and q.grad is None
+    # What the message says to do works, and gives backward-on-each's gradients.
+    rec = record((m + 1) + (m + 2), names={"p": p, "q": q})
+    assert float(p.grad) == 6.0 and float(q.grad) == 4.0
+    assert {w.name for s in rec.steps for w in s.writes} == {"p", "q"}
+
+
+def test_scalar_inputs_argument_rejected_before_anything_runs():
+    from graphtrace.recorder import RecordError
+
+    p, q = engine.Value(2.0, requires_grad=True), engine.Value(3.0, requires_grad=True)
+    m = p * q
+    with pytest.raises(RecordError) as info:
+        record(m, inputs=[p], names={})
+    assert "inputs" in str(info.value)
+    assert p.grad is None and q.grad is None
+    rec = record(m, retain_graph=True, names={})  # the graph was not touched
+    assert rec.retain_graph is True and float(p.grad) == 3.0

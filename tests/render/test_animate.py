@@ -7,7 +7,7 @@ import pytest
 import torch
 
 import graphtrace
-from graphtrace.errors import OutputPathError, UnknownFormatError
+from graphtrace.errors import LayoutProgramNotFound, OutputPathError, UnknownFormatError
 from graphtrace.recorder import record
 from graphtrace.render import animate as animate_module
 from graphtrace.render import layout
@@ -218,3 +218,73 @@ def test_mlp_animation_shows_shape_and_norm(small_mlp):
 
 def test_frames_are_deterministic():
     assert animate(add_mul_recording()).frames == animate(add_mul_recording()).frames
+
+
+def test_no_layout_program_fails_before_backward_runs(tmp_path, monkeypatch):
+    monkeypatch.delenv("GRAPHTRACE_LAYOUT", raising=False)
+    monkeypatch.setattr(layout.shutil, "which", lambda name: None)
+    monkeypatch.setattr(layout, "_beside_python", lambda name: None)
+    x = torch.tensor(1.0, requires_grad=True)
+    y = x * 2
+    for path in (tmp_path / "a.html", None):
+        with pytest.raises(LayoutProgramNotFound):
+            animate(y, path)
+    assert x.grad is None  # backward never ran
+    y.grad_fn._saved_other  # the graph was not freed
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_every_output_edge_shows_its_own_seed():
+    from graphtrace.render.timeline import timelines
+
+    p = torch.tensor(2.0, requires_grad=True)
+    f1, f2 = p * 3, p * 5
+    rec = record([f1, f2], gradient=[torch.tensor(2.0), torch.tensor(7.0)], names={"p": p, "f1": f1, "f2": f2})
+    _, _, edge_texts, _, _ = timelines(rec)
+    by_output = {rec.graph.nodes[edge[1]]["name"]: text for edge, frame, text in edge_texts if frame == 0}
+    assert by_output == {"f1": "2", "f2": "7"}
+    first = captions(rec)[0]
+    assert "∂f1/∂f1 = 2" in first and "∂f2/∂f2 = 7" in first
+    frame0 = overlay_texts(animate(rec).frames[0])
+    assert "2" in frame0 and "7" in frame0
+
+
+def test_output_of_a_multi_output_op_shows_its_seed():
+    from graphtrace.render.timeline import timelines
+
+    p = torch.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    out = (p * 2).unbind()[1]
+    rec = record(out, names={"p": p, "out": out})
+    assert rec.steps[0].name == "UnbindBackward0"
+    _, _, edge_texts, _, _ = timelines(rec)
+    assert [text for _, frame, text in edge_texts if frame == 0] == ["1"]
+    assert captions(rec)[0] == "backward() starts at out: ∂out/∂out = 1 goes to UnbindBackward0."
+
+
+def test_animation_of_a_tensor_points_to_graphtrace_animate():
+    with pytest.raises(animate_module.AnimationError) as info:
+        Animation(torch.ones(1, requires_grad=True) * 2)
+    assert "graphtrace.animate(tensor)" in str(info.value)
+    assert "or a tensor" not in str(info.value)
+
+
+def test_save_animation_checks_the_path_once(tmp_path, monkeypatch):
+    calls = []
+    real = animate_module.check_animation_path
+    monkeypatch.setattr(animate_module, "check_animation_path", lambda path, fmt: calls.append(fmt) or real(path, fmt))
+    path = save_animation(add_mul_recording(), tmp_path / "out.html")
+    assert calls == ["html"] and path.read_text().startswith("<!DOCTYPE html>")
+    calls.clear()
+    x = torch.tensor(1.0, requires_grad=True)
+    animate(x * 2, tmp_path / "frames")
+    assert calls == ["frames"] and len(list((tmp_path / "frames").iterdir())) == 4
+    with pytest.raises(UnknownFormatError):
+        save_animation(add_mul_recording(), tmp_path / "a.gif")
+
+
+def test_local_rules_take_only_what_they_use():
+    import inspect
+
+    from graphtrace.render import captions as captions_module
+
+    assert list(inspect.signature(captions_module._local_rules).parameters) == ["graph", "step", "operands"]
