@@ -60,14 +60,19 @@ def mlp_scalar() -> Built:
     return scalar_models.mlp_sample_build(model, x[0].tolist(), y[0].tolist())
 
 
+def _fit_with_mse(model, inputs, targets, data_names, *, device, dtype, epochs, lr, step) -> Fit:
+    """Train ``model`` on (inputs, targets) with MSELoss and SGD; the Fit names the data ``data_names``."""
+    loss_function = torch.nn.MSELoss()
+    losses = sgd_loop(model.parameters(), lambda: loss_function(model(inputs), targets),
+                      epochs=epochs, lr=lr, step=step, device=device, dtype=dtype)
+    params = {k: v.detach().cpu() for k, v in _layer_names("model", model).items()}
+    return Fit(losses, params, dict(zip(data_names, (inputs.cpu(), targets.cpu()))))
+
+
 def _fit_mlp(*, device, dtype, epochs, lr, seed, step) -> Fit:
     model = mlp_model(seed).to(device=device, dtype=dtype)
     x, y = mlp_data(seed, device, dtype)
-    loss_function = torch.nn.MSELoss()
-    losses = sgd_loop(model.parameters(), lambda: loss_function(model(x), y),
-                      epochs=epochs, lr=lr, step=step, device=device, dtype=dtype)
-    params = {k: v.detach().cpu() for k, v in _layer_names("model", model).items()}
-    return Fit(losses, params, {"x": x.cpu(), "y": y.cpu()})
+    return _fit_with_mse(model, x, y, ("x", "y"), device=device, dtype=dtype, epochs=epochs, lr=lr, step=step)
 
 
 def _fit_mlp_scalar(*, epochs, lr, seed, step) -> Fit:
@@ -113,11 +118,8 @@ def linear_stack_torch(device="cpu") -> Built:
 def _fit_linear_stack(*, device, dtype, epochs, lr, seed, step) -> Fit:
     model = linear_stack_model(seed).to(device=device, dtype=dtype)
     inputs, labels = linear_stack_data(seed, device, dtype)
-    loss_function = torch.nn.MSELoss()
-    losses = sgd_loop(model.parameters(), lambda: loss_function(model(inputs), labels),
-                      epochs=epochs, lr=lr, step=step, device=device, dtype=dtype)
-    params = {k: v.detach().cpu() for k, v in _layer_names("model", model).items()}
-    return Fit(losses, params, {"inputs": inputs.cpu(), "labels": labels.cpu()})
+    return _fit_with_mse(model, inputs, labels, ("inputs", "labels"),
+                         device=device, dtype=dtype, epochs=epochs, lr=lr, step=step)
 
 
 EXAMPLES = (
