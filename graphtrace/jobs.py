@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .errors import UnknownFormatError
-from .render.files import LAYOUT_FORMATS, check_writable, graph_bytes, resolve_format, write_atomically
+from .render.files import check_output, graph_bytes, write_atomically
 from .stack import run_with_large_stack
 
 
@@ -22,12 +22,7 @@ def render_script(script, script_args, output, fmt, variables, style, *, animate
     if fmt in ("html", "frames"):
         raise UnknownFormatError(f"format {fmt!r} is an animation: add --animate, or choose svg, png, pdf, dot or json")
     output = Path(output) if output is not None else Path(f"{script.stem}.{fmt or 'svg'}")
-    fmt = resolve_format(output, fmt)
-    check_writable(output)
-    if fmt in LAYOUT_FORMATS:
-        from .render.layout import check_format_supported
-
-        check_format_supported(fmt)
+    fmt = check_output(output, fmt)
 
     def job():
         from .script import drawable_tensors, run_script, tensor_names

@@ -41,6 +41,17 @@ def check_writable(path: Path) -> None:
         raise OutputPathError(f"cannot write into {str(folder)!r} (permission denied); choose another output path")
 
 
+def check_output(path: Path, format=None) -> str:
+    """The format to write ``path`` in, once the path and (for svg/png/pdf) the layout program are checked."""
+    fmt = resolve_format(path, format)
+    check_writable(path)
+    if fmt in LAYOUT_FORMATS:
+        from .layout import check_format_supported
+
+        check_format_supported(fmt)
+    return fmt
+
+
 def write_atomically(path: Path, data: bytes) -> None:
     """Write to a temporary file beside ``path``, then rename, so no half-written file is ever seen."""
     handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
@@ -80,12 +91,7 @@ def render(graph_or_tensor, path, format=None, **style) -> Path:
     from ..graph import Graph
 
     path = Path(path)
-    fmt = resolve_format(path, format)
-    check_writable(path)
-    if fmt in LAYOUT_FORMATS:
-        from .layout import check_format_supported
-
-        check_format_supported(fmt)
+    fmt = check_output(path, format)
     if isinstance(graph_or_tensor, Graph):
         graph = graph_or_tensor
     else:

@@ -7,28 +7,26 @@ from ..errors import LayoutProgramNotFound
 
 def svg_or_none(graph):
     """The graph as SVG text, or None (so the notebook falls back to text) without a layout program."""
-    from .files import graph_bytes
-
-    try:
-        return graph_bytes(graph, "svg").decode("utf-8")
-    except LayoutProgramNotFound:
-        return None
+    return _svg_or_reason(graph)[0]
 
 
 def mimebundle(graph) -> dict:
     """{"image/svg+xml": ...} for notebooks, with a text fallback that says what to install."""
+    svg, reason = _svg_or_reason(graph)
     text = _summary_text(graph)
-    svg = None
-    try:
-        from .files import graph_bytes
+    if svg is None:
+        return {"text/plain": f"{text}\n(no picture: {reason})"}
+    return {"text/plain": text, "image/svg+xml": svg}
 
-        svg = graph_bytes(graph, "svg").decode("utf-8")
+
+def _svg_or_reason(graph):
+    """(SVG text, None), or (None, the error naming what to install)."""
+    from .files import graph_bytes
+
+    try:
+        return graph_bytes(graph, "svg").decode("utf-8"), None
     except LayoutProgramNotFound as error:
-        text += f"\n(no picture: {error})"
-    bundle = {"text/plain": text}
-    if svg is not None:
-        bundle["image/svg+xml"] = svg
-    return bundle
+        return None, error
 
 
 def _summary_text(graph) -> str:

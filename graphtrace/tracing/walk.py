@@ -118,6 +118,11 @@ class _GraphBuilder:
             if name and not self.graph.nodes[existing]["name"]:
                 self.graph.nodes[existing]["name"] = self.graph.nodes[existing]["label"] = name
             return existing
+        node = self._add_tensor(tensor, role, name)
+        self._add_view_base(tensor, node)
+        return node
+
+    def _add_tensor(self, tensor, role: str, name=None) -> str:
         node = self._new_id()
         name = name or self.names.get(tensor)
         self.graph.add_node(
@@ -126,7 +131,6 @@ class _GraphBuilder:
         )
         self._tensor_ids[id(tensor)] = node
         self._keep.append(tensor)
-        self._add_view_base(tensor, node)
         return node
 
     def _add_view_base(self, tensor, node):
@@ -135,17 +139,9 @@ class _GraphBuilder:
         base = getattr(tensor, "_base", None)
         if base is None or not describe.is_tensor_like(base) or base is tensor:
             return
-        role = "leaf" if base.is_leaf and base.requires_grad else "base"
         base_node = self._tensor_ids.get(id(base))
         if base_node is None:
-            base_node = self._new_id()
-            name = self.names.get(base)
-            self.graph.add_node(
-                base_node, kind="tensor", label=name or "", name=name, role=role,
-                **describe.tensor_attributes(base, self.max_values),
-            )
-            self._tensor_ids[id(base)] = base_node
-            self._keep.append(base)
+            base_node = self._add_tensor(base, "leaf" if base.is_leaf and base.requires_grad else "base")
         self.graph.add_edge(base_node, node, kind="base")
 
     def add_output(self, name, tensor):
